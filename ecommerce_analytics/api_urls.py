@@ -1,0 +1,3 @@
+"""/api/: one router per app, analytics, schema and docs."""
+
+urlpatterns = []

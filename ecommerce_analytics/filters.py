@@ -1,0 +1,62 @@
+"""The filters every page and figure shares: `date_from`, `date_to` (ISO dates) and `category`."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django import forms
+from django.utils import timezone
+
+DATE_ORDER = "date_from must be on or before date_to."
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """An inclusive range of calendar days (UTC); ``None`` at either end means unbounded."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def start_datetime(self) -> dt.datetime | None:
+        return _midnight(self.start) if self.start else None
+
+    def end_datetime(self) -> dt.datetime | None:
+        """Exclusive upper bound: midnight after ``end``."""
+        return _midnight(self.end + dt.timedelta(days=1)) if self.end else None
+
+    def previous(self) -> "DateRange | None":
+        """The period of equal length just before this one (None when unbounded)."""
+        if not (self.start and self.end):
+            return None
+        length = (self.end - self.start).days + 1
+        return DateRange(self.start - dt.timedelta(days=length), self.start - dt.timedelta(days=1))
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.timezone.utc)
+
+
+class RangeFilterForm(forms.Form):
+    """Validates the shared query parameters; `.errors` name the field on bad input."""
+
+    date_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    date_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    category = forms.CharField(required=False, max_length=100)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", DATE_ORDER)
+        return data
+
+    @property
+    def date_range(self) -> DateRange:
+        return DateRange(self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to"))
+
+    @property
+    def category(self) -> str | None:
+        return self.cleaned_data.get("category") or None
+
+
+def today() -> dt.date:
+    return timezone.now().date()

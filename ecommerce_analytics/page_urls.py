@@ -1,0 +1,3 @@
+"""The analyst's pages: dashboard at /, then one page per record type."""
+
+urlpatterns = []

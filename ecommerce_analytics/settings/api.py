@@ -1,0 +1,1 @@
+"""Django REST framework, django-filter and drf-spectacular settings (values come from base)."""

@@ -1,0 +1,17 @@
+"""Root URLs: each part of the product brings its own URL module."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+admin.site.site_header = "E-commerce Analytics admin"
+admin.site.site_title = "E-commerce Analytics"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/", include("ecommerce_analytics.api_urls")),
+    path("", include("search.urls")),
+    path("", include("ecommerce_analytics.page_urls")),
+]

@@ -1,0 +1,44 @@
+"""Customer feedback on a product: a 1–5 rating and a comment."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+RATING_RANGE = "Rating must be between 1 and 5."
+FEEDBACK_BEFORE_JOIN = "Feedback cannot be dated before the customer joined ({joined:%Y-%m-%d %H:%M})."
+
+
+class Feedback(models.Model):
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="feedback")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="feedback")
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1, RATING_RANGE), MaxValueValidator(5, RATING_RANGE)],
+        db_index=True,
+    )
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "feedback"
+        indexes = [models.Index(fields=["product", "created_at"], name="feedback_product_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5),
+                name="feedback_rating_1_to_5",
+                violation_error_message=RATING_RANGE,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rating}★ on {self.product_id} by {self.customer_id}"
+
+    def get_absolute_url(self):
+        return reverse("feedback:feedback-detail", args=[str(self.pk)])
+
+    def clean(self):
+        if self.customer_id and self.created_at and self.created_at < self.customer.joined_at:
+            raise ValidationError(
+                {"created_at": FEEDBACK_BEFORE_JOIN.format(joined=self.customer.joined_at)}
+            )

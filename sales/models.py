@@ -1,0 +1,84 @@
+"""Sales: one row per order line, priced at the time of sale."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+SALE_BEFORE_JOIN = "A sale cannot be dated before the customer joined ({joined:%Y-%m-%d %H:%M})."
+SALE_TOTAL_MISMATCH = "Total must equal quantity × unit price ({expected})."
+
+
+class Sale(models.Model):
+    class Channel(models.TextChoices):
+        WEB = "web", "Web"
+        MOBILE = "mobile", "Mobile app"
+        STORE = "store", "Store"
+        MARKETPLACE = "marketplace", "Marketplace"
+
+    class Status(models.TextChoices):
+        COMPLETED = "completed", "Completed"
+        REFUNDED = "refunded", "Refunded"
+
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="sales")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="sales")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(0)],
+        help_text="Price of one unit at the time of sale.",
+    )
+    total = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    sold_at = models.DateTimeField(db_index=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.COMPLETED, db_index=True
+    )
+
+    class Meta:
+        ordering = ["-sold_at", "-pk"]
+        indexes = [
+            models.Index(fields=["product", "sold_at"], name="sale_product_sold_at"),
+            models.Index(fields=["customer", "sold_at"], name="sale_customer_sold_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1),
+                name="sale_quantity_positive",
+                violation_error_message="Quantity must be at least 1.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0),
+                name="sale_unit_price_not_negative",
+                violation_error_message="Unit price cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total__gte=0),
+                name="sale_total_not_negative",
+                violation_error_message="Total cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Sale {self.pk} · {self.quantity} × {self.product_id} on {self.sold_at:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("sales:sale-detail", args=[str(self.pk)])
+
+    @staticmethod
+    def compute_total(quantity, unit_price) -> Decimal:
+        return (Decimal(quantity) * Decimal(unit_price)).quantize(Decimal("0.01"))
+
+    def clean(self):
+        errors = {}
+        if self.customer_id and self.sold_at:
+            joined = self.customer.joined_at
+            if self.sold_at < joined:
+                errors["sold_at"] = SALE_BEFORE_JOIN.format(joined=joined)
+        if self.quantity is not None and self.unit_price is not None and self.total is not None:
+            expected = self.compute_total(self.quantity, self.unit_price)
+            if self.quantity >= 1 and self.total != expected:
+                errors["total"] = SALE_TOTAL_MISMATCH.format(expected=expected)
+        if errors:
+            raise ValidationError(errors)

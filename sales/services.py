@@ -1,0 +1,53 @@
+"""Writes for sales: every path (admin, API, commands) goes through these."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.models import Customer
+from catalog.models import Product
+from ecommerce_analytics.db import atomic
+from ecommerce_analytics.services import model_create, model_update
+from sales.models import Sale
+
+SALE_FIELDS = ["customer", "product", "quantity", "unit_price", "sold_at", "channel", "status"]
+
+
+def sale_create(
+    *,
+    customer: Customer,
+    product: Product,
+    quantity: int,
+    sold_at: dt.datetime | None = None,
+    unit_price: Decimal | None = None,
+    channel: str = Sale.Channel.WEB,
+    status: str = Sale.Status.COMPLETED,
+) -> Sale:
+    """Record a sale; the unit price defaults to the product's current price."""
+    unit_price = product.price if unit_price is None else unit_price
+    total = Sale.compute_total(quantity, unit_price) if quantity is not None and unit_price is not None else None
+    return model_create(
+        model=Sale, customer=customer, product=product, quantity=quantity, unit_price=unit_price,
+        total=total, sold_at=sold_at or timezone.now(), channel=channel, status=status,
+    )
+
+
+def sale_update(*, sale: Sale, data: dict) -> Sale:
+    """Change a sale; the total follows quantity and unit price."""
+    data = dict(data)
+    quantity = data.get("quantity", sale.quantity)
+    unit_price = data.get("unit_price", sale.unit_price)
+    if quantity is not None and unit_price is not None:
+        data["total"] = Sale.compute_total(quantity, unit_price)
+    sale, _ = model_update(instance=sale, data=data, fields=[*SALE_FIELDS, "total"])
+    return sale
+
+
+def sale_refund(*, sale: Sale) -> Sale:
+    return sale_update(sale=sale, data={"status": Sale.Status.REFUNDED})
+
+
+def sale_delete(*, sale: Sale) -> None:
+    with atomic():
+        sale.delete()

@@ -1,0 +1,3 @@
+"""/search/ page and /api/search/ JSON."""
+
+urlpatterns = []
