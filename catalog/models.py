@@ -17,6 +17,7 @@ CATEGORIES = (
     "Books",
     "Grocery",
 )
+PRICE_MIN = "Price cannot be negative."
 
 
 class Product(models.Model):
@@ -25,7 +26,7 @@ class Product(models.Model):
     description = models.TextField(blank=True)
     category = models.CharField(max_length=100, db_index=True)
     brand = models.CharField(max_length=100, blank=True)
-    price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
+    price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0, PRICE_MIN)])
     # Per-category specs (screen size, fabric, page count...): the flexible part of a product.
     attributes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_index=True)
@@ -38,7 +39,7 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=models.Q(price__gte=0),
                 name="product_price_not_negative",
-                violation_error_message="Price cannot be negative.",
+                violation_error_message=PRICE_MIN,
             ),
         ]
 

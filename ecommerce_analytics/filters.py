@@ -54,7 +54,7 @@ class RangeFilterForm(forms.Form):
         return DateRange(self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to"))
 
     @property
-    def category(self) -> str | None:
+    def selected_category(self) -> str | None:
         return self.cleaned_data.get("category") or None
 
 

@@ -9,6 +9,9 @@ from django.urls import reverse
 
 SALE_BEFORE_JOIN = "A sale cannot be dated before the customer joined ({joined:%Y-%m-%d %H:%M})."
 SALE_TOTAL_MISMATCH = "Total must equal quantity × unit price ({expected})."
+QUANTITY_MIN = "Quantity must be at least 1."
+UNIT_PRICE_MIN = "Unit price cannot be negative."
+TOTAL_MIN = "Total cannot be negative."
 
 
 class Sale(models.Model):
@@ -24,12 +27,12 @@ class Sale(models.Model):
 
     customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="sales")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="sales")
-    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1, QUANTITY_MIN)])
     unit_price = models.DecimalField(
-        max_digits=10, decimal_places=2, validators=[MinValueValidator(0)],
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(0, UNIT_PRICE_MIN)],
         help_text="Price of one unit at the time of sale.",
     )
-    total = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    total = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0, TOTAL_MIN)])
     sold_at = models.DateTimeField(db_index=True)
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
     status = models.CharField(
@@ -46,17 +49,17 @@ class Sale(models.Model):
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=1),
                 name="sale_quantity_positive",
-                violation_error_message="Quantity must be at least 1.",
+                violation_error_message=QUANTITY_MIN,
             ),
             models.CheckConstraint(
                 condition=models.Q(unit_price__gte=0),
                 name="sale_unit_price_not_negative",
-                violation_error_message="Unit price cannot be negative.",
+                violation_error_message=UNIT_PRICE_MIN,
             ),
             models.CheckConstraint(
                 condition=models.Q(total__gte=0),
                 name="sale_total_not_negative",
-                violation_error_message="Total cannot be negative.",
+                violation_error_message=TOTAL_MIN,
             ),
         ]
 

@@ -1,0 +1,17 @@
+"""Reads of customers, shared by the API and the pages."""
+
+from django.db.models import QuerySet
+
+from accounts.filters import CustomerFilter
+from accounts.models import Customer
+from ecommerce_analytics.filtersets import apply_filters
+
+
+def customer_list(*, filters: dict | None = None) -> QuerySet[Customer]:
+    """Customers matching the shared filters; a bad filter value raises ValidationError naming the field."""
+    qs = Customer.objects.all()
+    return apply_filters(CustomerFilter, filters, qs) if filters else qs
+
+
+def customer_get(*, pk) -> Customer | None:
+    return Customer.objects.filter(pk=pk).first()

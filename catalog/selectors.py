@@ -1,0 +1,21 @@
+"""Reads of products, shared by the API and the pages."""
+
+from django.db.models import QuerySet
+
+from catalog.filters import ProductFilter
+from catalog.models import Product
+from ecommerce_analytics.filtersets import apply_filters
+
+
+def product_list(*, filters: dict | None = None) -> QuerySet[Product]:
+    qs = Product.objects.all()
+    return apply_filters(ProductFilter, filters, qs) if filters else qs
+
+
+def product_get(*, pk) -> Product | None:
+    return Product.objects.filter(pk=pk).first()
+
+
+def category_list() -> list[str]:
+    """Every category in the catalog, sorted (for filter drop-downs)."""
+    return sorted(set(Product.objects.values_list("category", flat=True).order_by()))
