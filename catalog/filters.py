@@ -9,7 +9,10 @@ class ProductFilter(django_filters.FilterSet):
     category = django_filters.CharFilter(field_name="category", lookup_expr="exact")
     brand = django_filters.CharFilter(field_name="brand", lookup_expr="iexact")
     price = django_filters.RangeFilter(field_name="price")
-    active = django_filters.BooleanFilter(field_name="active")
+    # Strict: "true"/"false" only; NullBooleanField would quietly ignore "perhaps".
+    active = django_filters.TypedChoiceFilter(
+        field_name="active", choices=[("true", "Yes"), ("false", "No")], coerce=lambda v: v == "true"
+    )
 
     class Meta:
         model = Product

@@ -1,16 +1,22 @@
-"""Reads of feedback, shared by the API and the pages (product and customer fetched in the same query)."""
+"""Reads of feedback, shared by the API and the pages.
+
+Lists are not joined: page first, then ``attach_related(page, "product", "customer")`` —
+two queries per page on both backends, never a join over every matching row.
+"""
 
 from django.db.models import QuerySet
 
 from ecommerce_analytics.filtersets import apply_filters
+from ecommerce_analytics.selectors import attach_related
 from feedback.filters import FeedbackFilter
 from feedback.models import Feedback
 
 
 def feedback_list(*, filters: dict | None = None) -> QuerySet[Feedback]:
-    qs = Feedback.objects.select_related("product", "customer")
+    qs = Feedback.objects.all()
     return apply_filters(FeedbackFilter, filters, qs) if filters else qs
 
 
 def feedback_get(*, pk) -> Feedback | None:
-    return Feedback.objects.select_related("product", "customer").filter(pk=pk).first()
+    obj = Feedback.objects.filter(pk=pk).first()
+    return attach_related([obj], "product", "customer")[0] if obj else None

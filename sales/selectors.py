@@ -1,16 +1,22 @@
-"""Reads of sales, shared by the API and the pages (product and customer fetched in the same query)."""
+"""Reads of sales, shared by the API and the pages.
+
+Lists are not joined: page first, then ``attach_related(page, "product", "customer")`` —
+two queries per page on both backends, never a join over every matching row.
+"""
 
 from django.db.models import QuerySet
 
 from ecommerce_analytics.filtersets import apply_filters
+from ecommerce_analytics.selectors import attach_related
 from sales.filters import SaleFilter
 from sales.models import Sale
 
 
 def sale_list(*, filters: dict | None = None) -> QuerySet[Sale]:
-    qs = Sale.objects.select_related("product", "customer")
+    qs = Sale.objects.all()
     return apply_filters(SaleFilter, filters, qs) if filters else qs
 
 
 def sale_get(*, pk) -> Sale | None:
-    return Sale.objects.select_related("product", "customer").filter(pk=pk).first()
+    obj = Sale.objects.filter(pk=pk).first()
+    return attach_related([obj], "product", "customer")[0] if obj else None
