@@ -1,0 +1,107 @@
+"""Sales pages: the list with units and revenue per month, and one sale."""
+
+from django.shortcuts import render
+from django.urls import reverse
+
+from accounts.selectors import customer_get
+from catalog.selectors import product_get
+from ecommerce_analytics.figures import FIGURES
+from ecommerce_analytics.views import (
+    Column,
+    PageFilters,
+    Table,
+    chip,
+    datatable_json,
+    drop_rejected_filters,
+    filter_bar,
+    object_or_404,
+    page_filters,
+    reader_required,
+    table_context,
+)
+from sales.filters import SaleFilter
+from sales.models import Sale
+from sales.selectors import sale_get, sale_list
+
+EXTRA_FILTERS = ("product", "customer", "channel", "status")
+DATES_NOTE = "Dates filter when the sale was made."
+
+
+def _row(sale) -> dict:
+    return {
+        "sold_at": sale.sold_at.isoformat(),
+        "sold_at_url": sale.get_absolute_url(),
+        "product": sale.product.name,
+        "product_url": sale.product.get_absolute_url(),
+        "category": sale.product.category,
+        "customer": sale.customer.name,
+        "customer_url": sale.customer.get_absolute_url(),
+        "quantity": sale.quantity,
+        "unit_price": float(sale.unit_price),
+        "total": float(sale.total),
+        "channel": sale.get_channel_display(),
+        "status": sale.status,
+    }
+
+
+TABLE = Table(
+    columns=(
+        Column("sold_at", "Sold", "sold_at", "datetime-link"),
+        Column("product", "Product", None, "link"),
+        Column("category", "Category"),
+        Column("customer", "Customer", None, "link"),
+        Column("quantity", "Qty", "quantity", "integer"),
+        Column("unit_price", "Unit price", "unit_price", "currency"),
+        Column("total", "Total", "total", "currency"),
+        Column("channel", "Channel"),
+        Column("status", "Status", None, "status"),
+    ),
+    default_order=("sold_at", "desc"),
+    list_fn=sale_list,
+    filterset=SaleFilter,
+    row=_row,
+    csv_url_name="sales-api:sale-list",
+    links_keep_range=True,
+)
+
+
+def extra_chips(filters: PageFilters) -> list[dict]:
+    """Chips for the sales page's own filters, naming the product and customer rather than their ids."""
+    chips = []
+    for key, value in filters.extra.items():
+        label = value
+        if key == "product" and (product := product_get(pk=value)):
+            label = product.name
+        elif key == "customer" and (customer := customer_get(pk=value)):
+            label = customer.name
+        elif key == "channel":
+            label = dict(Sale.Channel.choices).get(value, value)
+        elif key == "status":
+            label = dict(Sale.Status.choices).get(value, value)
+        chips.append(chip(filters, key=key, label=key.title(), value=label))
+    return chips
+
+
+@reader_required
+def sale_list_page(request):
+    filters = page_filters(request, extra_keys=EXTRA_FILTERS)
+    drop_rejected_filters(filters, TABLE)
+    bar = filter_bar(request, filters, dates_note=DATES_NOTE)
+    bar["extra_chips"] = extra_chips(filters)
+    figure = FIGURES["units_revenue_per_month"](date_range=filters.date_range, category=filters.category)
+    return render(request, "sales.html", {
+        **bar,
+        "figure": figure,
+        "table": table_context(table=TABLE, url=reverse("sales:sale-table"), filters=filters),
+    })
+
+
+@reader_required
+def sale_table(request):
+    return datatable_json(request, table=TABLE, filters=page_filters(request, extra_keys=EXTRA_FILTERS))
+
+
+@reader_required
+def sale_detail_page(request, pk: str):
+    sale = object_or_404(sale_get, pk)
+    return render(request, "sale_detail.html", {"sale": sale})
