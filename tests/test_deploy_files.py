@@ -1,0 +1,726 @@
+"""The "at scale" deployment files, checked offline against the code they deploy.
+
+Nothing here needs Docker, MongoDB, Elasticsearch or Kibana: docker-compose.yml, the Dockerfile and
+kibana/dashboard.ndjson are parsed and compared with what the project defines (the variables the
+settings read, the management commands, the search documents' aliases and mappings), and
+kibana/import.sh runs against a stand-in Kibana on 127.0.0.1.
+"""
+
+import ast
+import fnmatch
+import http.server
+import json
+import re
+import shlex
+import subprocess
+import sys
+import threading
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.management import get_commands, load_command_class
+from gunicorn.config import Config as GunicornConfig
+from pymongo.uri_parser import parse_uri
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+START = ROOT / "docker" / "start.sh"
+NDJSON = ROOT / "kibana" / "dashboard.ndjson"
+IMPORT = ROOT / "kibana" / "import.sh"
+
+ONE_SHOT = {"kibana-setup"}
+# Read by the container's own tools, not by our settings.
+RUNTIME_VARIABLES = {
+    "DJANGO_SETTINGS_MODULE": "which settings module Django loads",
+    "WEB_CONCURRENCY": "gunicorn's worker count",
+}
+# The index prefix the data view titles are written for (import.sh puts another one in its place).
+NDJSON_PREFIX = "ecommerce"
+GRID_COLUMNS = 48
+
+NUMERIC = {
+    "long",
+    "integer",
+    "short",
+    "byte",
+    "double",
+    "float",
+    "half_float",
+    "scaled_float",
+    "unsigned_long",
+}
+DATES = {"date", "date_nanos"}
+AGGREGATABLE = NUMERIC | DATES | {"keyword", "constant_keyword", "boolean", "ip"}
+# What each aggregation needs of its field.
+AGG_FIELD_TYPES = {
+    "sum": NUMERIC,
+    "avg": NUMERIC,
+    "min": NUMERIC | DATES,
+    "max": NUMERIC | DATES,
+    "median": NUMERIC,
+    "cardinality": AGGREGATABLE,
+    "terms": AGGREGATABLE,
+    "date_histogram": DATES,
+    "histogram": NUMERIC,
+}
+
+
+# --- Loading ---------------------------------------------------------------------------------------
+
+
+@cache
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+def service(name: str) -> dict:
+    return compose()["services"][name]
+
+
+def environment(name: str) -> dict[str, str]:
+    env = service(name).get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return {key: str(value) for key, value in env.items()}
+
+
+def interpolate(value: str) -> str:
+    """Compose's ``${VAR:-default}`` with nothing set in the environment (``${VAR:?…}`` must be set)."""
+
+    def one(match):
+        name, op, arg = match.groups()
+        assert op == "-", f"${{{name}}} has no default; the stack needs it set"
+        return arg
+
+    return re.sub(r"\$\{([A-Z0-9_]+):([-?])([^}]*)\}", one, value)
+
+
+def settings_variables() -> set[str]:
+    """Every environment variable settings/base.py reads (its ``_env*("NAME"`` calls)."""
+    source = (ROOT / "ecommerce_analytics" / "settings" / "base.py").read_text()
+    names = set(re.findall(r'\b_env(?:_bool|_int)?\(\s*"([A-Z0-9_]+)"', source))
+    assert {"SECRET_KEY", "MONGODB_URI", "ELASTICSEARCH_URL"} <= names, "settings/base.py no longer parses"
+    return names
+
+
+def settings_default(name: str) -> str:
+    source = (ROOT / "ecommerce_analytics" / "settings" / "base.py").read_text()
+    match = re.search(rf'\b_env\(\s*"{name}"\s*,\s*"([^"]*)"\s*\)', source)
+    assert match, f"settings/base.py has no default for {name}"
+    return match.group(1)
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text())
+    return [
+        (line.split(None, 1)[0].upper(), line.split(None, 1)[1] if " " in line.strip() else "")
+        for line in (raw.strip() for raw in text.splitlines())
+        if line and not line.startswith("#")
+    ]
+
+
+def dockerfile_env() -> dict[str, str]:
+    env = {}
+    for instruction, args in dockerfile_instructions():
+        if instruction == "ENV":
+            env.update(dict(pair.split("=", 1) for pair in shlex.split(args)))
+    return env
+
+
+@cache
+def saved_objects() -> list[dict]:
+    lines = NDJSON.read_text().splitlines()
+    assert lines, "kibana/dashboard.ndjson is empty"
+    objects = []
+    for number, line in enumerate(lines, 1):
+        assert line.strip(), f"line {number} is blank (NDJSON: one object a line)"
+        obj = json.loads(line)
+        assert isinstance(obj, dict), f"line {number} is not an object"
+        for key, kind in (("id", str), ("type", str), ("attributes", dict)):
+            assert isinstance(obj.get(key), kind), f"line {number} has no {key} ({kind.__name__})"
+        objects.append(obj)
+    return objects
+
+
+def by_type(kind: str) -> list[dict]:
+    return [obj for obj in saved_objects() if obj["type"] == kind]
+
+
+def references(obj: dict) -> dict[str, dict]:
+    return {ref["name"]: ref for ref in obj.get("references", [])}
+
+
+def search_source(obj: dict) -> dict:
+    return json.loads(obj["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
+
+
+def version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+@cache
+def document_mappings() -> dict[str, dict[str, str]]:
+    """``{suffix after the index prefix: {field path: Elasticsearch type}}`` for every search document."""
+    from django_elasticsearch_dsl.registries import registry
+
+    documents = registry.get_documents()
+    assert documents, (
+        "No django-elasticsearch-dsl documents are registered: the <app>/documents.py modules "
+        "(accounts, catalog, sales, feedback) define the indices the Kibana data views read."
+    )
+    prefix = f"{settings.ELASTICSEARCH_INDEX_PREFIX}-"
+    mappings = {}
+    for document in documents:
+        name = document._index._name
+        assert name.startswith(prefix), (
+            f"{document.__name__} writes to {name!r}, outside the {prefix!r} prefix"
+        )
+        mappings[name.removeprefix(prefix)] = dict(
+            _fields(document._doc_type.mapping.to_dict()["properties"])
+        )
+    return mappings
+
+
+def _fields(properties: dict, parent: str = ""):
+    for name, spec in properties.items():
+        path = f"{parent}{name}"
+        yield path, spec.get("type", "object")
+        for sub, sub_spec in spec.get("fields", {}).items():
+            yield f"{path}.{sub}", sub_spec["type"]
+        yield from _fields(spec.get("properties", {}), f"{path}.")
+
+
+def data_view_mapping(obj: dict) -> tuple[str, dict[str, str]]:
+    """The data view an object reads through ``indexRefName``, and that index's field types."""
+    ref_name = search_source(obj)["indexRefName"]
+    ref = references(obj)[ref_name]
+    view = next(o for o in by_type("index-pattern") if o["id"] == ref["id"])
+    suffix = view["attributes"]["title"].removeprefix(f"{NDJSON_PREFIX}-")
+    return view["attributes"]["title"], document_mappings()[suffix]
+
+
+def query_fields(query: str) -> list[str]:
+    """Field names in a KQL or Lucene query (``status:completed`` → ``status``)."""
+    return re.findall(r"([A-Za-z_][\w.]*)\s*:", query)
+
+
+# --- docker-compose.yml --------------------------------------------------------------------------
+
+
+def test_compose_defines_the_stack():
+    assert set(compose()["services"]) == {"mongodb", "elasticsearch", "kibana", "kibana-setup", "app"}
+    for name, spec in compose()["services"].items():
+        for volume in spec.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if not source.startswith("."):
+                assert source in compose()["volumes"], f"{name} mounts undeclared volume {source!r}"
+            else:
+                assert (ROOT / source).exists(), f"{name} mounts {source}, which does not exist"
+
+
+def test_long_running_services_have_healthchecks():
+    for name, spec in compose()["services"].items():
+        if name in ONE_SHOT:
+            assert spec.get("restart") == "no", f"{name} runs once and must not be restarted"
+            assert "healthcheck" not in spec
+            continue
+        test = spec.get("healthcheck", {}).get("test")
+        assert test and test[0] in {"CMD", "CMD-SHELL"} and len(test) > 1, f"{name} has no healthcheck"
+
+
+def test_services_wait_for_what_they_need_to_be_healthy():
+    needs = {
+        "app": {"mongodb", "elasticsearch"},
+        "kibana": {"elasticsearch"},
+        "kibana-setup": {"kibana"},
+    }
+    for name, wanted in needs.items():
+        depends_on = service(name).get("depends_on", {})
+        assert isinstance(depends_on, dict), f"{name}: depends_on needs conditions, not a list"
+        for dependency in wanted:
+            assert depends_on.get(dependency, {}).get("condition") == "service_healthy", (name, dependency)
+
+
+def test_app_sets_only_variables_the_settings_read():
+    known = settings_variables() | set(RUNTIME_VARIABLES)
+    unknown = set(environment("app")) - known
+    assert not unknown, f"the app container sets {sorted(unknown)}, which nothing reads"
+    image_env = {k for k in dockerfile_env() if not k.startswith(("PYTHON", "PIP_"))}
+    assert image_env - known == set(), f"the Dockerfile sets {sorted(image_env - known)}, which nothing reads"
+
+
+def test_app_secret_key_must_come_from_the_environment():
+    assert re.fullmatch(r"\$\{SECRET_KEY:\?.+\}", environment("app")["SECRET_KEY"])
+    with pytest.raises(AssertionError, match="needs it set"):
+        interpolate(environment("app")["SECRET_KEY"])
+
+
+def test_app_addresses_match_the_services():
+    env = environment("app")
+    mongo = parse_uri(env["MONGODB_URI"])
+    assert mongo["nodelist"] == [("mongodb", 27017)]
+    replica_set = mongo["options"]["replicaSet"]
+    command = service("mongodb")["command"]
+    assert command[command.index("--replSet") + 1] == replica_set
+    initiate = " ".join(service("mongodb")["healthcheck"]["test"])
+    assert f"_id: '{replica_set}'" in initiate and "host: 'mongodb:27017'" in initiate
+
+    for url in (env["ELASTICSEARCH_URL"], environment("kibana")["ELASTICSEARCH_HOSTS"]):
+        assert urlsplit(url).netloc == "elasticsearch:9200"
+    assert urlsplit(environment("kibana-setup")["KIBANA_URL"]).netloc == "kibana:5601"
+    # The header link is opened by a browser on the host, through kibana's published port.
+    assert env["KIBANA_URL"] == "http://localhost:5601"
+    assert "127.0.0.1:5601:5601" in service("kibana")["ports"]
+    assert "127.0.0.1:8000:8000" in service("app")["ports"]
+    hosts = env["ALLOWED_HOSTS"].split(",")
+    assert {"localhost", "127.0.0.1"} <= set(hosts)  # the browser, and the app's own healthcheck
+    assert "127.0.0.1:8000" in " ".join(service("app")["healthcheck"]["test"])
+
+
+def test_app_and_kibana_setup_use_the_settings_index_prefix():
+    app_prefix = interpolate(environment("app")["ELASTICSEARCH_INDEX_PREFIX"])
+    setup_prefix = interpolate(environment("kibana-setup")["ELASTICSEARCH_INDEX_PREFIX"])
+    assert app_prefix == setup_prefix == settings_default("ELASTICSEARCH_INDEX_PREFIX") == NDJSON_PREFIX
+
+
+def test_elastic_images_match_the_python_client():
+    import elasticsearch
+
+    client = version(elasticsearch.__versionstr__)[:2]
+    for name in ("elasticsearch", "kibana", "kibana-setup"):
+        image, tag = service(name)["image"].rsplit(":", 1)
+        assert image.startswith("docker.elastic.co/"), image
+        assert version(tag)[:2] == client, (
+            f"{name} runs {tag}; the Python client is {elasticsearch.__versionstr__}"
+        )
+    mongo_image, mongo_tag = service("mongodb")["image"].split(":")
+    # django-mongodb-backend 5.2 needs MongoDB 6.0 or newer.
+    assert mongo_image == "mongo" and version(mongo_tag)[0] >= 6
+
+
+def test_elasticsearch_runs_as_one_node_with_a_bounded_heap():
+    env = environment("elasticsearch")
+    assert env["discovery.type"] == "single-node"
+    assert env["xpack.security.enabled"] == "false"
+    assert "-Xms1g" in env["ES_JAVA_OPTS"] and "-Xmx1g" in env["ES_JAVA_OPTS"]
+    # Security is off, so nothing may be published beyond this machine.
+    for spec in compose()["services"].values():
+        for port in spec.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), port
+
+
+# --- Dockerfile, .dockerignore, docker/ -----------------------------------------------------------
+
+
+def test_image_python_satisfies_the_project():
+    base = next(args for instruction, args in dockerfile_instructions() if instruction == "FROM")
+    match = re.fullmatch(r"python:(\d+)\.(\d+)-slim(-\w+)?", base)
+    assert match, base
+    required = re.search(r'requires-python = ">=(\d+)\.(\d+)"', (ROOT / "pyproject.toml").read_text())
+    assert (int(match[1]), int(match[2])) >= (int(required[1]), int(required[2]))
+
+
+def test_image_installs_every_package_the_app_imports():
+    run = next(
+        args for instruction, args in dockerfile_instructions() if "requirements" in args and "sed" in args
+    )
+    sed = re.search(r"sed ('[^']+') requirements\.txt", run)
+    assert sed, run
+    runtime = subprocess.run(
+        ["sed", *shlex.split(sed[1]), "requirements.txt"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    installed = {_dist(line) for line in runtime.splitlines() if line.strip() and not line.startswith("#")}
+    listed = {
+        _dist(line)
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    left_out = listed - installed
+    assert {"django", "gunicorn", "whitenoise", "django-mongodb-backend", "elasticsearch"} <= installed
+    assert "pytest" in left_out
+
+    owners = metadata.packages_distributions()
+    imported = set()
+    for path in _app_sources():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module.split(".")[0])
+    needed = {_dist(dist) for module in imported for dist in owners.get(module, [])}
+    assert not needed & left_out, f"the app imports {sorted(needed & left_out)}, which the image leaves out"
+
+
+def _dist(requirement: str) -> str:
+    return re.split(r"[=<>~!\[; ]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _app_sources():
+    skip = {".venv", "tests", "bench", "node_modules", "static", ".git"}
+    for path in ROOT.rglob("*.py"):
+        parts = set(path.relative_to(ROOT).parts[:-1])
+        if not parts & skip and path.name != "conftest.py" and not path.name.startswith("test_"):
+            yield path
+
+
+def test_image_command_is_the_start_script():
+    cmd = next(args for instruction, args in dockerfile_instructions() if instruction == "CMD")
+    assert json.loads(cmd) == ["/bin/sh", "/app/docker/start.sh"]
+    env = dockerfile_env()
+    assert env["DJANGO_SETTINGS_MODULE"] == "docker.settings"
+    assert int(env["WEB_CONCURRENCY"]) in range(2, 5)
+    for script in (START, IMPORT):
+        result = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+
+
+def test_start_script_commands_exist_and_take_their_options():
+    commands = get_commands()
+    lines = [
+        shlex.split(line)
+        for line in START.read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    manage = [line[2:] for line in lines if line[:2] == ["python", "manage.py"]]
+    assert [args[0] for args in manage] == ["migrate", "seed_data", "search_index", "collectstatic"]
+    for name, *args in manage:
+        assert name in commands, f"start.sh runs `manage.py {name}`, which no installed app provides"
+        parser = load_command_class(commands[name], name).create_parser("manage.py", name)
+        parser.parse_args(args)  # a CommandError names an option the command does not take
+
+    gunicorn = next(line for line in lines if "gunicorn" in line)
+    assert gunicorn[:2] == ["exec", "gunicorn"]
+    module, attr = gunicorn[2].split(":")
+    assert f"{module}.{attr}" == settings.WSGI_APPLICATION
+    assert gunicorn[gunicorn.index("--bind") + 1] == "0.0.0.0:8000"
+    GunicornConfig().parser().parse_args(gunicorn[2:])  # exits (SystemExit) on an option gunicorn lacks
+
+
+def test_dockerignore_keeps_local_state_out_and_the_app_in():
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+    def ignored(path: str) -> bool:
+        return any(fnmatch.fnmatch(path, p) or fnmatch.fnmatch(path, p.removeprefix("**/")) for p in patterns)
+
+    for path in (".git", ".venv", ".env", "var"):
+        assert ignored(path), f"{path} would be copied into the image"
+    needed = {
+        "manage.py",
+        "requirements.txt",
+        "docker",
+        "templates",
+        "static",
+        "mongo_migrations",
+        "ecommerce_analytics",
+        "accounts",
+        "catalog",
+        "sales",
+        "feedback",
+        "search",
+    }
+    assert not {p for p in needed if ignored(p)}
+
+
+def test_compose_settings_are_production_served_over_plain_http():
+    env = {
+        "SECRET_KEY": "compose-check-" + "k" * 50,
+        "ALLOWED_HOSTS": "localhost,127.0.0.1",
+        "DJANGO_SETTINGS_MODULE": "docker.settings",
+        "PATH": "/usr/bin:/bin",
+    }
+    check = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--tag", "security", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    code = (
+        "from django.conf import settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT,"
+        " s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_PROXY_SSL_HEADER,"
+        " s.STORAGES['staticfiles']['BACKEND'])"
+    )
+    shown = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert shown.stdout.split() == [
+        "False",
+        "False",
+        "False",
+        "False",
+        "None",
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    ], shown.stderr
+    without_key = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in env.items() if k != "SECRET_KEY"},
+        timeout=120,
+    )
+    assert without_key.returncode != 0 and "Set SECRET_KEY" in without_key.stderr
+
+
+# --- kibana/dashboard.ndjson ------------------------------------------------------------------------
+
+
+def test_every_line_is_a_saved_object_kibana_can_migrate():
+    kibana = version(service("kibana")["image"].rsplit(":", 1)[1])
+    keys = [(obj["type"], obj["id"]) for obj in saved_objects()]
+    assert len(keys) == len(set(keys)), "two objects share a type and id"
+    for obj in saved_objects():
+        # Without these Kibana takes an object for its own version and skips the migrations.
+        assert version(obj["coreMigrationVersion"]) <= kibana, obj["id"]
+        assert version(obj["typeMigrationVersion"]) <= kibana, obj["id"]
+        assert isinstance(obj.get("references", []), list)
+    assert {obj["type"] for obj in saved_objects()} == {
+        "index-pattern",
+        "visualization",
+        "search",
+        "dashboard",
+    }
+
+
+def test_every_reference_resolves_inside_the_file():
+    present = {(obj["type"], obj["id"]) for obj in saved_objects()}
+    for obj in saved_objects():
+        for ref in obj.get("references", []):
+            assert (ref["type"], ref["id"]) in present, (
+                f"{obj['id']} refers to missing {ref['type']} {ref['id']}"
+            )
+        meta = obj["attributes"].get("kibanaSavedObjectMeta")
+        ref_name = json.loads(meta["searchSourceJSON"]).get("indexRefName") if meta else None
+        if ref_name:
+            assert references(obj)[ref_name]["type"] == "index-pattern", obj["id"]
+
+
+def test_dashboard_panels_point_at_every_visualisation_and_fit_the_grid():
+    (dashboard,) = by_type("dashboard")
+    attrs = dashboard["attributes"]
+    assert attrs["title"] == "E-commerce analytics"
+    assert attrs["timeRestore"] is True and attrs["timeFrom"].startswith("now-")
+    panels = json.loads(attrs["panelsJSON"])
+    refs = references(dashboard)
+    shown, cells = set(), set()
+    for panel in panels:
+        grid = panel["gridData"]
+        assert grid["i"] == panel["panelIndex"]
+        ref = refs[f"{panel['panelIndex']}:{panel['panelRefName']}"]
+        assert ref["type"] == panel["type"]
+        shown.add((ref["type"], ref["id"]))
+        assert 0 <= grid["x"] and grid["x"] + grid["w"] <= GRID_COLUMNS and grid["h"] > 0
+        area = {
+            (x, y)
+            for x in range(grid["x"], grid["x"] + grid["w"])
+            for y in range(grid["y"], grid["y"] + grid["h"])
+        }
+        assert not area & cells, f"panel {panel['panelIndex']} overlaps another"
+        cells |= area
+    wanted = {
+        (obj["type"], obj["id"]) for obj in saved_objects() if obj["type"] in {"visualization", "search"}
+    }
+    assert shown == wanted
+    assert len(refs) == len(panels)
+
+
+def test_data_views_read_the_documents_aliases():
+    mappings = document_mappings()
+    titles = set()
+    for view in by_type("index-pattern"):
+        attrs = view["attributes"]
+        assert attrs["title"].startswith(f"{NDJSON_PREFIX}-"), attrs["title"]
+        suffix = attrs["title"].removeprefix(f"{NDJSON_PREFIX}-")
+        assert suffix in mappings, (
+            f"data view {attrs['title']!r} names no alias; documents define {sorted(mappings)}"
+        )
+        titles.add(suffix)
+        fields = mappings[suffix]
+        if "timeFieldName" in attrs:
+            assert fields.get(attrs["timeFieldName"]) in DATES, (attrs["title"], attrs["timeFieldName"])
+        for field in json.loads(attrs.get("fieldFormatMap") or "{}"):
+            assert fields.get(field) in NUMERIC, (attrs["title"], field)
+    assert titles == set(mappings), "every search index should have a data view"
+    times = {v["attributes"]["title"]: v["attributes"].get("timeFieldName") for v in by_type("index-pattern")}
+    assert times["ecommerce-sales"] == "sold_at"
+    assert times["ecommerce-feedback"] == "created_at"
+    assert times["ecommerce-customers"] == "joined_at"
+
+
+def test_visualisation_fields_exist_with_a_fitting_type():
+    for vis in by_type("visualization"):
+        state = json.loads(vis["attributes"]["visState"])
+        title, fields = data_view_mapping(vis)
+        metric_ids = set()
+        for agg in state["aggs"]:
+            if agg["type"] == "count":
+                assert "field" not in agg["params"]
+            else:
+                field = agg["params"]["field"]
+                assert field in fields, f"{state['title']}: {title} has no field {field!r}"
+                assert fields[field] in AGG_FIELD_TYPES[agg["type"]], (
+                    state["title"],
+                    agg["type"],
+                    field,
+                    fields[field],
+                )
+            if agg["schema"] == "metric":
+                metric_ids.add(agg["id"])
+            if agg["type"] == "terms" and agg["params"]["orderBy"] not in {"_key", "_count"}:
+                assert agg["params"]["orderBy"] in metric_ids | {a["id"] for a in state["aggs"]}, state[
+                    "title"
+                ]
+        for series in state["params"].get("seriesParams", []):
+            assert series["data"]["id"] in metric_ids, state["title"]
+            assert series["valueAxis"] in {axis["id"] for axis in state["params"]["valueAxes"]}, state[
+                "title"
+            ]
+        for field in query_fields(search_source(vis)["query"]["query"]):
+            assert fields.get(field) in AGGREGATABLE, (state["title"], field)
+
+
+def test_revenue_panels_count_completed_sales_only():
+    for vis in by_type("visualization"):
+        state = json.loads(vis["attributes"]["visState"])
+        sums_total = any(agg["params"].get("field") == "total" for agg in state["aggs"])
+        if sums_total:
+            assert search_source(vis)["query"]["query"] == "status:completed", state["title"]
+
+
+def test_refunded_sales_search_shows_fields_the_sales_index_has():
+    (search,) = by_type("search")
+    title, fields = data_view_mapping(search)
+    assert title == "ecommerce-sales"
+    assert search_source(search)["query"]["query"] == "status:refunded"
+    for column in search["attributes"]["columns"]:
+        assert column in fields, column
+    for field, direction in search["attributes"]["sort"]:
+        assert fields.get(field) in AGGREGATABLE and direction in {"asc", "desc"}, field
+
+
+def test_kibana_readme_names_the_kibana_version_of_the_stack():
+    tag = service("kibana")["image"].rsplit(":", 1)[1]
+    major_minor = ".".join(tag.split(".")[:2])
+    assert f"Kibana {major_minor}" in (ROOT / "kibana" / "README.md").read_text()
+
+
+# --- kibana/import.sh against a stand-in Kibana ----------------------------------------------------
+
+
+class FakeKibana(http.server.BaseHTTPRequestHandler):
+    """Answers /api/status and records each saved-objects import."""
+
+    imports: list
+    answer: dict
+
+    def do_GET(self):
+        self._reply(
+            200 if self.path == "/api/status" else 404, {"status": {"overall": {"level": "available"}}}
+        )
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.imports.append({"path": self.path, "xsrf": self.headers.get("kbn-xsrf"), "body": body.decode()})
+        self._reply(200, self.answer)
+
+    def _reply(self, status, payload):
+        data = json.dumps(payload, separators=(",", ":")).encode()  # compact, as Kibana answers
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def kibana():
+    imports = []
+    handler = type(
+        "Handler", (FakeKibana,), {"imports": imports, "answer": {"success": True, "successCount": 11}}
+    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", handler
+    server.shutdown()
+    server.server_close()
+
+
+def run_import(**env):
+    return subprocess.run(
+        ["sh", str(IMPORT)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "WAIT_SECONDS": "0", **env},
+    )
+
+
+def test_import_posts_the_saved_objects_with_the_xsrf_header(kibana):
+    url, handler = kibana
+    result = run_import(KIBANA_URL=url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (sent,) = handler.imports
+    assert sent["path"] == "/api/saved_objects/_import?overwrite=true"
+    assert sent["xsrf"] == "true"
+    assert 'filename="dashboard.ndjson"' in sent["body"]
+    for line in NDJSON.read_text().splitlines():
+        assert line in sent["body"]
+
+
+def test_import_puts_another_index_prefix_in_the_data_view_titles_only(kibana):
+    url, handler = kibana
+    result = run_import(KIBANA_URL=url, ELASTICSEARCH_INDEX_PREFIX="shop")
+    assert result.returncode == 0, result.stderr
+    body = handler.imports[0]["body"]
+    for view in by_type("index-pattern"):
+        suffix = view["attributes"]["title"].removeprefix(f"{NDJSON_PREFIX}-")
+        assert f'"title":"shop-{suffix}"' in body
+    assert '"title":"ecommerce-' not in body
+    # Everything but the data view titles goes through untouched.
+    for obj, line in zip(saved_objects(), NDJSON.read_text().splitlines(), strict=True):
+        if obj["type"] != "index-pattern":
+            assert line in body, obj["id"]
+
+
+def test_import_fails_when_kibana_rejects_an_object(kibana):
+    url, handler = kibana
+    handler.answer = {
+        "success": False,
+        "successCount": 10,
+        "errors": [{"id": "x", "error": {"type": "unknown"}}],
+    }
+    result = run_import(KIBANA_URL=url)
+    assert result.returncode == 1
+    assert "did not import every object" in result.stderr
+
+
+def test_import_fails_clearly_without_kibana_or_with_a_bad_prefix():
+    result = run_import(KIBANA_URL="http://127.0.0.1:9")
+    assert result.returncode == 1 and "did not answer" in result.stderr
+    result = run_import(KIBANA_URL="http://127.0.0.1:9", ELASTICSEARCH_INDEX_PREFIX="Shop Data")
+    assert result.returncode == 2 and "ELASTICSEARCH_INDEX_PREFIX must be" in result.stderr
