@@ -1,1 +1,58 @@
 """Django REST framework, django-filter and drf-spectacular settings (values come from base)."""
+
+import re
+
+from django.core.exceptions import ImproperlyConfigured
+
+from ecommerce_analytics.api.docs import API_DESCRIPTION
+
+from .base import API_MAX_PAGE_SIZE, API_THROTTLE_ANON, API_THROTTLE_USER
+
+# DRF reads the unit from the first letter: 60/s, 60/min, 1000/hour, 10000/day.
+_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+for _name, _rate in (("API_THROTTLE_ANON", API_THROTTLE_ANON), ("API_THROTTLE_USER", API_THROTTLE_USER)):
+    if not _RATE.match(_rate):
+        raise ImproperlyConfigured(f"{_name} must look like 60/min (per s, min, hour or day); got {_rate!r}.")
+if API_MAX_PAGE_SIZE < 1:
+    raise ImproperlyConfigured(f"API_MAX_PAGE_SIZE must be at least 1; got {API_MAX_PAGE_SIZE}.")
+
+REST_FRAMEWORK = {
+    # Token first: an anonymous request gets 401 with `WWW-Authenticate: Token`.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["ecommerce_analytics.api.permissions.ReadAnalystsWriteStaff"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "ecommerce_analytics.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "ecommerce_analytics.api.exceptions.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "E-commerce Analytics API",
+    "DESCRIPTION": API_DESCRIPTION,
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and its assets from drf-spectacular-sidecar: /api/docs/ works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "SaleChannelEnum": "sales.models.Sale.Channel",
+        "SaleStatusEnum": "sales.models.Sale.Status",
+    },
+}

@@ -1,0 +1,1 @@
+"""/api/users/: the shop's customers."""

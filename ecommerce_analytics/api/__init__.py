@@ -1,0 +1,1 @@
+"""What every /api/ endpoint shares: ids as strings, access rules, paging, CSV export, error shapes."""
