@@ -22,6 +22,16 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The in-memory cache holds throttle history; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def analyst_user(db, django_user_model):
     from django.contrib.auth.models import Group

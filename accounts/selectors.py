@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from accounts.filters import CustomerFilter
 from accounts.models import Customer
 from ecommerce_analytics.filtersets import apply_filters
+from ecommerce_analytics.selectors import get_or_none
 
 
 def customer_list(*, filters: dict | None = None) -> QuerySet[Customer]:
@@ -14,4 +15,4 @@ def customer_list(*, filters: dict | None = None) -> QuerySet[Customer]:
 
 
 def customer_get(*, pk) -> Customer | None:
-    return Customer.objects.filter(pk=pk).first()
+    return get_or_none(Customer.objects.all(), pk)

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from catalog.filters import ProductFilter
 from catalog.models import Product
 from ecommerce_analytics.filtersets import apply_filters
+from ecommerce_analytics.selectors import get_or_none
 
 
 def product_list(*, filters: dict | None = None) -> QuerySet[Product]:
@@ -13,7 +14,7 @@ def product_list(*, filters: dict | None = None) -> QuerySet[Product]:
 
 
 def product_get(*, pk) -> Product | None:
-    return Product.objects.filter(pk=pk).first()
+    return get_or_none(Product.objects.all(), pk)
 
 
 def category_list() -> list[str]:

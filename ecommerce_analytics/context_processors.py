@@ -25,7 +25,7 @@ def product(request):
     return {
         "KIBANA_URL": settings.KIBANA_URL,
         # ISO 4217 code for Intl.NumberFormat; the seed prices in US dollars.
-        "CURRENCY": getattr(settings, "CURRENCY", "USD"),
+        "CURRENCY": settings.CURRENCY,
         "NAV": nav,
         # Called only by templates that ask (one query for a non-staff user).
         "CAN_READ": functools.partial(can_read, getattr(request, "user", None)),

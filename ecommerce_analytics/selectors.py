@@ -2,7 +2,17 @@
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import models
+
+
+def get_or_none(queryset: models.QuerySet, pk):
+    """The row with this primary key, or None when there is none or ``pk`` is malformed
+    (not a number on SQLite, not an ObjectId on MongoDB)."""
+    try:
+        return queryset.filter(pk=pk).first()
+    except (ValueError, TypeError, ValidationError):
+        return None
 
 
 def attach_related(objects: Iterable[models.Model], *fields: str) -> list[models.Model]:
@@ -22,5 +32,6 @@ def attach_related(objects: Iterable[models.Model], *fields: str) -> list[models
         ids = {getattr(obj, field.attname) for obj in objects} - {None}
         related = field.related_model._default_manager.in_bulk(ids)
         for obj in objects:
-            setattr(obj, name, related.get(getattr(obj, field.attname)))
+            # set_cached_value, unlike setattr, leaves the id alone if the row is gone
+            field.set_cached_value(obj, related.get(getattr(obj, field.attname)))
     return objects

@@ -340,11 +340,8 @@ def drill_links(filters: PageFilters) -> dict:
 
 
 def object_or_404(get: Callable[..., object | None], pk: str):
-    """``get(pk=pk)`` or a 404, also for an id the backend cannot parse (text on SQLite, bad ObjectId)."""
-    try:
-        obj = get(pk=pk)
-    except (ValueError, TypeError, ValidationError):
-        obj = None
+    """``get(pk=pk)`` or a 404 (the selectors return None for unknown and malformed ids)."""
+    obj = get(pk=pk)
     if obj is None:
         raise Http404("No such record.")
     return obj

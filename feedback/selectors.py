@@ -7,7 +7,7 @@ two queries per page on both backends, never a join over every matching row.
 from django.db.models import QuerySet
 
 from ecommerce_analytics.filtersets import apply_filters
-from ecommerce_analytics.selectors import attach_related
+from ecommerce_analytics.selectors import attach_related, get_or_none
 from feedback.filters import FeedbackFilter
 from feedback.models import Feedback
 
@@ -18,5 +18,5 @@ def feedback_list(*, filters: dict | None = None) -> QuerySet[Feedback]:
 
 
 def feedback_get(*, pk) -> Feedback | None:
-    obj = Feedback.objects.filter(pk=pk).first()
+    obj = get_or_none(Feedback.objects.all(), pk)
     return attach_related([obj], "product", "customer")[0] if obj else None

@@ -7,7 +7,7 @@ two queries per page on both backends, never a join over every matching row.
 from django.db.models import QuerySet
 
 from ecommerce_analytics.filtersets import apply_filters
-from ecommerce_analytics.selectors import attach_related
+from ecommerce_analytics.selectors import attach_related, get_or_none
 from sales.filters import SaleFilter
 from sales.models import Sale
 
@@ -18,5 +18,5 @@ def sale_list(*, filters: dict | None = None) -> QuerySet[Sale]:
 
 
 def sale_get(*, pk) -> Sale | None:
-    obj = Sale.objects.filter(pk=pk).first()
+    obj = get_or_none(Sale.objects.all(), pk)
     return attach_related([obj], "product", "customer")[0] if obj else None

@@ -86,3 +86,14 @@ def test_category_list_is_sorted_and_distinct():
     for category in ["Toys & Games", "Books", "Books"]:
         ProductFactory(category=category)
     assert category_list() == ["Books", "Toys & Games"]
+
+
+@pytest.mark.parametrize("pk", ["abc", "12abc", "", None, "6b089e79c699162e44196317"])
+def test_get_selectors_return_none_for_unknown_or_malformed_ids(pk):
+    from accounts.selectors import customer_get
+    from catalog.selectors import product_get
+    from feedback.selectors import feedback_get
+    from sales.selectors import sale_get
+
+    SaleFactory()
+    assert [get(pk=pk) for get in (customer_get, product_get, sale_get, feedback_get)] == [None] * 4

@@ -51,6 +51,7 @@ API_THROTTLE_ANON = _env("API_THROTTLE_ANON", "60/min")
 API_THROTTLE_USER = _env("API_THROTTLE_USER", "1200/min")
 API_MAX_PAGE_SIZE = _env_int("API_MAX_PAGE_SIZE", 500)
 LOG_LEVEL = _env("LOG_LEVEL", "INFO").upper()
+CURRENCY = _env("CURRENCY", "USD").upper()  # ISO 4217 code the pages format money in
 
 # --- Records: SQLite under DATA_DIR, or MongoDB when MONGODB_URI is set ----------------------
 USING_MONGODB = bool(MONGODB_URI)
