@@ -21,7 +21,7 @@ RUN useradd --system --uid 10001 --home-dir /app --no-create-home app
 COPY . .
 RUN mkdir -p /app/var && chown app:app /app/var
 
-ENV DJANGO_SETTINGS_MODULE=docker.settings \
+ENV DJANGO_SETTINGS_MODULE=ecommerce_analytics.settings.production \
     DATA_DIR=/app/var \
     WEB_CONCURRENCY=3
 

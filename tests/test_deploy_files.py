@@ -377,7 +377,7 @@ def test_image_command_is_the_start_script():
     cmd = next(args for instruction, args in dockerfile_instructions() if instruction == "CMD")
     assert json.loads(cmd) == ["/bin/sh", "/app/docker/start.sh"]
     env = dockerfile_env()
-    assert env["DJANGO_SETTINGS_MODULE"] == "docker.settings"
+    assert env["DJANGO_SETTINGS_MODULE"] == "ecommerce_analytics.settings.production"
     assert int(env["WEB_CONCURRENCY"]) in range(2, 5)
     for script in (START, IMPORT):
         result = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True)
@@ -439,7 +439,8 @@ def test_compose_settings_are_production_served_over_plain_http():
     env = {
         "SECRET_KEY": "compose-check-" + "k" * 50,
         "ALLOWED_HOSTS": "localhost,127.0.0.1",
-        "DJANGO_SETTINGS_MODULE": "docker.settings",
+        "DJANGO_SETTINGS_MODULE": "ecommerce_analytics.settings.production",
+        "SECURE_HTTPS": "0",
         "PATH": "/usr/bin:/bin",
     }
     check = subprocess.run(

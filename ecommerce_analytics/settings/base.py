@@ -38,6 +38,9 @@ DATA_DIR = Path(_env("DATA_DIR") or BASE_DIR / "var").resolve()
 DEBUG = _env_bool("DEBUG", default=True)
 SECRET_KEY = _env("SECRET_KEY") or "django-insecure-local-development-only"
 ALLOWED_HOSTS = [h.strip() for h in _env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+# Production behind TLS (redirect to https, Secure cookies, trust X-Forwarded-Proto); the local
+# Docker Compose stack sets 0 to serve production settings over plain http://localhost.
+SECURE_HTTPS = _env_bool("SECURE_HTTPS", default=True)
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in _env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
 MONGODB_URI = _env("MONGODB_URI")
 MONGODB_NAME = _env("MONGODB_NAME")
