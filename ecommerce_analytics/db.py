@@ -1,19 +1,23 @@
 """Database helpers that behave the same on SQLite and MongoDB."""
 
+import contextlib
+
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 
 def atomic(using=None):
     """All-or-nothing block on either backend.
 
     Django's ``transaction.atomic()`` does nothing on MongoDB; django-mongodb-backend's own
-    ``atomic`` runs a real MongoDB transaction, which needs a replica set or sharded cluster
-    (the deployment README asks for one). On a standalone server writes are not atomic.
+    ``atomic`` runs a real MongoDB transaction, which needs a replica set or a sharded cluster (the
+    README and docker-compose.yml set one up). A standalone server rejects transactions, so there
+    the block runs without one: each write is atomic on its own document only.
     """
-    if settings.USING_MONGODB:
+    if not settings.USING_MONGODB:
+        return transaction.atomic(using=using)
+    if connections[using or DEFAULT_DB_ALIAS].features._supports_transactions:
         from django_mongodb_backend import transaction as mongo_transaction
 
         return mongo_transaction.atomic(using)
-    return transaction.atomic(using=using)
-
+    return contextlib.nullcontext()
