@@ -202,3 +202,13 @@ def test_query_syntax_and_huge_input_never_500(analyst_client, indexed, q):
         assert resp.status_code in (200, 400), (url, q[:40], resp.status_code)
         if url == API and resp.status_code == 200:
             assert "<script>" not in resp.content.decode()
+
+
+def test_responses_match_the_documented_schema(analyst_client, indexed):
+    from search.serializers import AutocompleteResponseSerializer, SearchResponseSerializer
+
+    body = analyst_client.get(API, {"q": "espresso", "page_size": 2}).json()
+    documented = SearchResponseSerializer(data=body)
+    assert documented.is_valid(), documented.errors
+    suggestions = AutocompleteResponseSerializer(data=analyst_client.get(AUTOCOMPLETE, {"q": "esp"}).json())
+    assert suggestions.is_valid(), suggestions.errors

@@ -1,0 +1,32 @@
+"""Index updates that could not be applied (engine down, writer busy): retried, then drained by
+`manage.py search_index --drain`."""
+
+from django.db import models
+
+
+class PendingUpdate(models.Model):
+    """One record whose search document must be brought in line with the database.
+
+    Whether that means indexing or deleting is decided when it is applied (does the record still
+    exist?), so one row per record is enough however many times it changed meanwhile.
+    """
+
+    record_type = models.CharField(max_length=16)
+    record_id = models.CharField(max_length=64)
+    # Also re-index the documents that copy this record's fields (a product's sales and feedback).
+    cascade = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record_type", "record_id"], name="search_pending_one_per_record"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.record_type}:{self.record_id}"

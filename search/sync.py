@@ -1,0 +1,167 @@
+"""Keep the search backend in step with the database.
+
+Saves and deletes of the four indexed models are applied after their transaction commits. When the
+engine is down (or the embedded writer is busy with a rebuild) the change is recorded as a
+`PendingUpdate` and the save goes on: a later successful update, a rebuild, or
+`manage.py search_index --drain` applies what is pending.
+"""
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from django.db import transaction
+
+from search import records
+from search.backends import BaseSearchBackend, get_search_backend
+from search.models import PendingUpdate
+
+logger = logging.getLogger(__name__)
+DRAIN_BATCH = 500
+# A PendingUpdate row of this type marks a rebuild in progress: changes applied meanwhile may be missed
+# by the rebuild's read of the database, so they are also queued and re-applied once it has finished.
+REBUILDING = "rebuilding"
+DURING_REBUILD = "changed during a rebuild"
+
+
+@dataclass(frozen=True)
+class Change:
+    record_type: str
+    record_id: str
+    cascade: bool = False
+
+
+def apply(changes: list[Change], *, backend: BaseSearchBackend | None = None) -> None:
+    """Index the records that exist, delete those that don't, and refresh their carriers.
+
+    Raises the backend's errors (SearchUnavailable…); callers decide whether to queue.
+    """
+    backend = backend or get_search_backend()
+    by_type: dict[str, set[str]] = {}
+    for change in changes:
+        by_type.setdefault(change.record_type, set()).add(change.record_id)
+    for name, ids in by_type.items():
+        documents = list(records.documents(name, pk__in=list(ids)))
+        backend.index(name, documents)
+        backend.delete(name, ids - {record_id for record_id, _ in documents})
+    for change in changes:
+        if change.cascade:
+            for carrier, foreign_key in records.carriers(change.record_type, None):
+                backend.index(
+                    carrier.name, records.documents(carrier.name, **{foreign_key: change.record_id})
+                )
+
+
+def queue(changes: list[Change], error: Exception) -> None:
+    for change in changes:
+        pending, created = PendingUpdate.objects.get_or_create(
+            record_type=change.record_type,
+            record_id=change.record_id,
+            defaults={"cascade": change.cascade, "last_error": str(error)[:1000], "attempts": 1},
+        )
+        if not created:
+            pending.cascade = pending.cascade or change.cascade
+            pending.attempts += 1
+            pending.last_error = str(error)[:1000]
+            pending.save(update_fields=["cascade", "attempts", "last_error", "updated_at"])
+
+
+def apply_or_queue(changes: list[Change]) -> bool:
+    """Runs after commit: never raises, so a save never fails because of search. True if applied."""
+    try:
+        apply(changes)
+    except Exception as exc:
+        logger.warning(
+            "Search update of %s deferred: %r", [f"{c.record_type}:{c.record_id}" for c in changes], exc
+        )
+        try:
+            queue(changes, exc)
+        except Exception:
+            logger.exception("Could not record the deferred search update; rebuild the index to recover.")
+        return False
+    try:
+        if PendingUpdate.objects.exists():
+            if PendingUpdate.objects.filter(record_type=REBUILDING).exists():
+                queue(changes, RuntimeError(DURING_REBUILD))
+            else:
+                drain()
+    except Exception:
+        logger.exception("Retrying pending search updates failed; they stay queued.")
+    return True
+
+
+@contextlib.contextmanager
+def rebuilding():
+    """Mark a rebuild in progress (see REBUILDING); drain what was queued meanwhile after it."""
+    marker, _ = PendingUpdate.objects.get_or_create(record_type=REBUILDING, record_id="index")
+    try:
+        yield
+    finally:
+        PendingUpdate.objects.filter(pk=marker.pk).delete()
+
+
+def drain(*, backend: BaseSearchBackend | None = None) -> int:
+    """Apply pending updates, oldest first; returns how many.
+
+    Stops at the first failure (raising it): what was not applied stays queued.
+    """
+    done, applied = 0, set()
+    while True:
+        queued = PendingUpdate.objects.filter(record_type__in=records.TYPES).order_by("created_at", "pk")
+        batch = [p for p in queued[:DRAIN_BATCH] if (p.pk, p.updated_at) not in applied]
+        if not batch:
+            return done
+        changes = [Change(p.record_type, p.record_id, p.cascade) for p in batch]
+        try:
+            apply(changes, backend=backend)
+        except Exception as exc:
+            PendingUpdate.objects.filter(pk__in=[p.pk for p in batch]).update(last_error=str(exc)[:1000])
+            raise
+        # Delete only the rows applied: a row re-queued meanwhile has a newer updated_at.
+        for p in batch:
+            PendingUpdate.objects.filter(pk=p.pk, updated_at=p.updated_at).delete()
+            applied.add((p.pk, p.updated_at))
+        done += len(batch)
+
+
+def pending_count() -> int:
+    return PendingUpdate.objects.filter(record_type__in=records.TYPES).count()
+
+
+# --- Signal receivers (connected in SearchConfig.ready) ------------------------------------------
+
+
+def record_saved(sender, instance, raw=False, using=None, update_fields=None, **kwargs):
+    if raw:  # loaddata: the index is rebuilt afterwards
+        return
+    rt = records.record_type_of(sender)
+    change = Change(rt.name, str(instance.pk), cascade=bool(records.carriers(rt.name, update_fields)))
+    transaction.on_commit(partial(apply_or_queue, [change]), using=using, robust=True)
+
+
+def record_deleted(sender, instance, using=None, **kwargs):
+    rt = records.record_type_of(sender)
+    change = Change(rt.name, str(instance.pk))
+    transaction.on_commit(partial(apply_or_queue, [change]), using=using, robust=True)
+
+
+def records_seeded(sender, **kwargs):
+    """seed_data wrote rows in bulk (no model signals): re-index everything, in bulk.
+
+    Only an index that exists is refreshed; `make run` / `search_index --rebuild --if-missing`
+    builds a missing one.
+    """
+    backend = get_search_backend()
+    try:
+        if not backend.exists():
+            logger.info("No search index yet; `manage.py search_index --rebuild` builds it.")
+            return
+        with rebuilding():
+            counts = backend.rebuild()
+        drain(backend=backend)
+        logger.info("Search index rebuilt after seeding: %s", counts)
+    except Exception as exc:
+        logger.warning(
+            "Search index not refreshed after seeding (%s); run `manage.py search_index --rebuild`.", exc
+        )
