@@ -1,6 +1,12 @@
 """Test settings: fast hashing, no throttling surprises, everything under a throw-away DATA_DIR."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F401,F403
+
+# Never touch a developer's ./var index: each test run gets its own folder.
+SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="ecommerce-search-test-"))
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
