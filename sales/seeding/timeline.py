@@ -25,13 +25,14 @@ PEAK_DAYS = {"black_friday": 2.6, "cyber_monday": 2.2, "christmas": 0.55, "new_y
 
 @dataclass(frozen=True)
 class Window:
-    """[start, end) in epoch seconds: WINDOW_DAYS whole UTC days, the last one being --until."""
+    """[start, end) in epoch seconds: WINDOW_DAYS whole UTC days ending at the midnight that starts
+    --until, so the default (today) never dates anything in the future."""
 
     until: dt.date
 
     @property
     def end(self) -> int:
-        return _epoch(self.until + dt.timedelta(days=1))
+        return _epoch(self.until)
 
     @property
     def start(self) -> int:
@@ -39,7 +40,7 @@ class Window:
 
     @property
     def first_day(self) -> dt.date:
-        return self.until - dt.timedelta(days=WINDOW_DAYS - 1)
+        return self.until - dt.timedelta(days=WINDOW_DAYS)
 
     def fraction(self, seconds: np.ndarray) -> np.ndarray:
         """0 at the window's start, 1 at its end."""

@@ -102,9 +102,10 @@ def test_keys_are_consistent():
     assert list(Sale.objects.order_by("pk").values_list("pk", flat=True)) == list(range(1, 401))
 
 
-def test_dates_follow_joining_and_stop_at_the_end_of_until():
+def test_dates_follow_joining_and_stop_where_the_until_day_starts():
+    """The default --until is today, so stopping at its midnight keeps every date in the past."""
     seed()
-    end = dt.datetime.combine(UNTIL + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+    end = dt.datetime.combine(UNTIL, dt.time.min, tzinfo=dt.UTC)
     assert not Sale.objects.filter(sold_at__lte=F("customer__joined_at")).exists()
     assert not Feedback.objects.filter(created_at__lte=F("customer__joined_at")).exists()
     assert not Sale.objects.filter(sold_at__gte=end).exists()

@@ -64,9 +64,9 @@ def test_every_product_kind_has_usable_templates():
             assert kind.name.format(**fill) and kind.blurb.format(**fill), (name, kind.noun)
 
 
-def test_window_is_three_years_ending_with_the_until_day():
-    assert WINDOW.end == int(dt.datetime(2026, 7, 1, tzinfo=dt.UTC).timestamp())
-    assert WINDOW.first_day == dt.date(2023, 7, 1)
+def test_window_is_three_years_ending_where_the_until_day_starts():
+    assert WINDOW.end == int(dt.datetime(2026, 6, 30, tzinfo=dt.UTC).timestamp())
+    assert WINDOW.first_day == dt.date(2023, 6, 30)
     assert WINDOW.end - WINDOW.start == WINDOW_DAYS * DAY
 
 

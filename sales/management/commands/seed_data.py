@@ -36,7 +36,7 @@ class Command(BaseCommand):
         for flag in ("users", "products", "sales", "feedback"):
             parser.add_argument(f"--{flag}", metavar="N", help=f"number of {flag} (overrides --size)")
         parser.add_argument("--seed", metavar="S", help=f"random seed (default {DEFAULT_SEED})")
-        parser.add_argument("--until", metavar="YYYY-MM-DD", help="last day of the data (default today, UTC)")
+        parser.add_argument("--until", metavar="YYYY-MM-DD", help="the data runs up to the start of this day (default today, UTC)")
         parser.add_argument("--clear", action="store_true", help="delete existing records first")
         parser.add_argument("--if-empty", action="store_true", help="seed only if there are no records yet")
 
