@@ -1,0 +1,135 @@
+"""Dashboard figures at the large seed size on SQLite: p50/p95 per figure, range and category.
+
+Builds once (or reuses, keyed by its path) a database seeded with
+`seed_data --size large --seed 1 --until 2026-06-30` (1M sales, 100k customers, 10k products, 200k
+feedback); seed_data's records_seeded signal rebuilds the rollups. Then times every figure of
+ecommerce_analytics.figures.FIGURES for the last 7 days, 30 days, 90 days, 12 months and all time,
+with and without a category, beside the floor measured in the same run: one plain GROUP BY month
+over the completed sales. Target: every p95 ≤ 50 ms. The headline is the last line; exits 1 on a miss.
+
+    .venv/bin/python bench/dashboard.py
+
+BENCH_DIR=/path keeps the database elsewhere; BENCH_REBUILD=1 rebuilds the rollups of a reused one.
+"""
+
+import functools
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+UNTIL = "2026-06-30"
+BENCH_DIR = Path(
+    os.environ.get("BENCH_DIR") or Path(tempfile.gettempdir()) / f"ecommerce-bench-dashboard-large-1-{UNTIL}"
+)
+BENCH_DIR.mkdir(parents=True, exist_ok=True)
+os.environ["DATA_DIR"] = str(BENCH_DIR)
+os.environ.pop("MONGODB_URI", None)
+os.environ["DEBUG"] = "0"  # no per-query logging while seeding and timing
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecommerce_analytics.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+import datetime as dt  # noqa: E402
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from ecommerce_analytics.figures import FIGURES  # noqa: E402
+from ecommerce_analytics.filters import DateRange  # noqa: E402
+from sales.models import ProductLedger, Sale  # noqa: E402
+from sales.rollups import rollups_rebuild  # noqa: E402
+
+P95_TARGET_MS = 50.0
+RUNS = int(os.environ.get("BENCH_RUNS", "20"))
+SEEDED_MARK = BENCH_DIR / "seeded.ok"
+CATEGORY = "Electronics"
+LAST = dt.date.fromisoformat(UNTIL)
+RANGES = {
+    "7d": DateRange(LAST - dt.timedelta(days=6), LAST),
+    "30d": DateRange(LAST - dt.timedelta(days=29), LAST),
+    "90d": DateRange(LAST - dt.timedelta(days=89), LAST),
+    "12m": DateRange(dt.date(LAST.year - 1, LAST.month, LAST.day) + dt.timedelta(days=1), LAST),
+    "all": DateRange(),
+}
+
+
+def prepare() -> None:
+    call_command("migrate", verbosity=0)
+    if not SEEDED_MARK.exists():
+        print(f"Seeding {BENCH_DIR} (large, seed 1, until {UNTIL}): a few minutes, once.", flush=True)
+        call_command("seed_data", size="large", seed="1", until=UNTIL, clear=True, verbosity=0)
+        SEEDED_MARK.write_text(UNTIL)
+    elif os.environ.get("BENCH_REBUILD") or not ProductLedger.objects.filter(prefix=True).exists():
+        print("Rebuilding the rollups of the reused database...", flush=True)
+        started = time.perf_counter()
+        rollups_rebuild()
+        print(f"rollups rebuilt in {time.perf_counter() - started:.0f} s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics: the worse case for the rollup queries' plans
+
+
+def timed(fn, runs: int) -> list[float]:
+    fn()  # warm: first-query compilation, page cache
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20, method="inclusive")[-1]
+
+
+def floor_ms() -> float:
+    """One plain GROUP BY month over the completed sales, in SQL: what a figure costs without rollups."""
+    sql = (
+        f"SELECT substr(sold_at, 1, 7), SUM(total), COUNT(*) FROM {Sale._meta.db_table} "
+        "WHERE status = %s GROUP BY 1"
+    )
+
+    def group_by_month():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [Sale.Status.COMPLETED])
+            return cursor.fetchall()
+
+    return statistics.median(timed(group_by_month, 3))
+
+
+def main() -> int:
+    prepare()
+    print(f"{Sale.objects.count():,} sales in {BENCH_DIR}; {RUNS} runs per case, times in ms")
+    floor = floor_ms()
+    print(f"floor: raw GROUP BY month over completed sales: {floor:.0f} ms")
+    worst, misses, cases = (0.0, ""), [], 0
+    print(f"{'figure':28s} {'range':>5s} {'category':>12s} {'p50':>7s} {'p95':>7s}")
+    for name, fn in FIGURES.items():
+        for range_name, date_range in RANGES.items():
+            for category in (None, CATEGORY):
+                samples = timed(functools.partial(fn, date_range=date_range, category=category), RUNS)
+                p50, high = statistics.median(samples), p95(samples)
+                cases += 1
+                label = f"{name} {range_name} {category or '-'}"
+                if high > worst[0]:
+                    worst = (high, label)
+                if high > P95_TARGET_MS:
+                    misses.append(label)
+                print(f"{name:28s} {range_name:>5s} {category or '-':>12s} {p50:7.1f} {high:7.1f}"
+                      + ("  MISS" if high > P95_TARGET_MS else ""), flush=True)
+    verdict = "ok" if not misses else f"MISS on {len(misses)}"
+    print(f"dashboard figures: worst p95 {worst[0]:.1f} ms ({worst[1]}) over {cases} cases, target "
+          f"{P95_TARGET_MS:.0f} ms, raw GROUP BY floor {floor:.0f} ms: {verdict}")
+    return 1 if misses else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

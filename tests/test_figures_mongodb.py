@@ -1,0 +1,101 @@
+"""Every figure, summary and rollup write compiles to MongoDB pipelines (no server: empty cursors)."""
+
+import datetime as dt
+
+import pytest
+from bson import ObjectId
+
+from ecommerce_analytics.figures import FIGURES, customer_summary, product_summary
+from ecommerce_analytics.filters import DateRange
+
+pytestmark = pytest.mark.mongodb_pipeline
+
+RANGES = {
+    "all": DateRange(),
+    "week": DateRange(dt.date(2025, 3, 10), dt.date(2025, 3, 16)),
+    "year": DateRange(dt.date(2024, 7, 1), dt.date(2025, 6, 30)),
+    "open_end": DateRange(dt.date(2025, 1, 1), None),
+}
+
+
+def stages(pipeline):
+    return [next(iter(stage)) for stage in pipeline]
+
+
+def lookups_into(captured, collection, target):
+    return [
+        stage for name, pipeline in captured if name == collection
+        for stage in pipeline if "$lookup" in stage and stage["$lookup"].get("from") == target
+    ]
+
+
+@pytest.mark.parametrize("range_name", sorted(RANGES))
+@pytest.mark.parametrize("category", [None, "Books"])
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_figure_compiles_without_joins(mongo_pipelines, name, category, range_name):
+    result = FIGURES[name](date_range=RANGES[range_name], category=category)
+    assert isinstance(result, dict)
+    assert mongo_pipelines, "the figure ran no query"
+    for collection, pipeline in mongo_pipelines:
+        assert "$lookup" not in stages(pipeline), (collection, pipeline)
+
+
+def test_revenue_over_time_groups_on_the_rollup(mongo_pipelines):
+    FIGURES["revenue_over_time"](date_range=RANGES["year"], category="Books")
+    collections = {collection for collection, _ in mongo_pipelines}
+    assert collections == {"sales_salesday"}
+    grouped = [p for _, p in mongo_pipelines if "$group" in stages(p)]
+    assert grouped
+    match = mongo_pipelines[0][1][0]["$match"]
+    assert "Books" in str(match)
+
+
+def test_top_products_reads_the_product_ledger_with_signed_sums(mongo_pipelines):
+    FIGURES["top_products"](date_range=RANGES["year"], category="Books")
+    ledger = [p for c, p in mongo_pipelines if c == "sales_productledger"]
+    assert ledger
+    assert any("$limit" in stages(p) for p in ledger)
+    assert not lookups_into(mongo_pipelines, "sales_sale", "catalog_product")
+
+
+def test_product_and_customer_summaries_compile(mongo_pipelines):
+    product_summary(product_id=ObjectId(), date_range=RANGES["year"])
+    customer_summary(customer_id=ObjectId(), date_range=RANGES["all"])
+    collections = {collection for collection, _ in mongo_pipelines}
+    assert {"sales_sale", "feedback_feedback"} <= collections
+    for _, pipeline in mongo_pipelines:
+        assert "$lookup" not in stages(pipeline)
+
+
+SPAN = (dt.date(2023, 7, 3), dt.date(2026, 7, 6))
+
+
+LEDGER_FIGURES = ["top_products", "quantity_vs_rating", "sales_by_city", "customers_per_city"]
+
+
+@pytest.mark.parametrize("name", LEDGER_FIGURES)
+@pytest.mark.parametrize("range_name", sorted(RANGES))
+def test_ledger_figures_compile_with_prefix_rows(monkeypatch, mongo_pipelines, name, range_name):
+    """With a rebuilt span a range reads the days from its Mondays on, the first span signed negative."""
+    monkeypatch.setattr("sales.rollups.ledger.prefix_span", lambda model: SPAN)
+    date_range = RANGES[range_name]
+    FIGURES[name](date_range=date_range, category="Books")
+    ledger = [p for c, p in mongo_pipelines if c.endswith("ledger")]
+    assert len(ledger) == 1
+    for pipeline in ledger:
+        text = str(pipeline)
+        signed = "$switch" in text
+        if range_name == "all":  # R(∞): the last Monday's prefix rows and any day rows after it
+            assert "datetime.datetime(2026, 7, 6, 0, 0)" in text and "datetime.datetime(9999, 12, 31" in text
+            assert not signed
+        if range_name == "year":
+            # R(b) from the last Monday ≤ 2025-06-30; L(a) from the last Monday ≤ 2024-06-30, negative.
+            assert "datetime.datetime(2025, 6, 30, 0, 0)" in text
+            assert "datetime.datetime(2024, 6, 24, 0, 0)" in text
+            assert signed
+        if range_name == "week":  # shorter than four weeks: the day rows of its seven days
+            assert not signed
+            assert "datetime.datetime(2025, 3, 10, 0, 0)" in text
+            assert "datetime.datetime(2025, 3, 16, 0, 0)" in text
+    for _, stages_of in mongo_pipelines:
+        assert "$lookup" not in stages(stages_of)
