@@ -23,6 +23,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _repeatable_factories():
+    """Factories draw from Faker: seed it so a test sees the same names on every run."""
+    import factory.random
+
+    factory.random.reseed_random("ecommerce-analytics")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """The in-memory cache holds throttle history; each test starts with none."""
     from django.core.cache import cache

@@ -15,8 +15,9 @@ GIVEN, PRODUCT, CUSTOMER, RATING, COMMENT = range(5)
 
 @pytest.fixture
 def feedback(db):
-    lamp = ProductFactory(name="Desk Lamp", category="Home & Kitchen")
-    phones = ProductFactory(name="Headphones", category="Electronics")
+    # Names and brands are fixed: the search below must not match a random Faker brand.
+    lamp = ProductFactory(name="Desk Lamp", brand="Lumen", category="Home & Kitchen")
+    phones = ProductFactory(name="Headphones", brand="Sonic", category="Electronics")
     ana = CustomerFactory(name="Ana Lima")
     bruno = CustomerFactory(name="Bruno Kraus")
     rows = [
