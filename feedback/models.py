@@ -11,18 +11,25 @@ FEEDBACK_BEFORE_JOIN = "Feedback cannot be dated before the customer joined ({jo
 
 class Feedback(models.Model):
     customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="feedback")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="feedback")
+    # Served by the (product, created_at) index below.
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="feedback", db_index=False
+    )
     rating = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1, RATING_RANGE), MaxValueValidator(5, RATING_RANGE)],
         db_index=True,
     )
     comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = "feedback"
-        indexes = [models.Index(fields=["product", "created_at"], name="feedback_product_created")]
+        indexes = [
+            # Date ranges, and the API's keyset pages ordered by (created_at, id) on MongoDB too.
+            models.Index(fields=["created_at", "id"], name="feedback_created_id"),
+            models.Index(fields=["product", "created_at"], name="feedback_product_created"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(rating__gte=1, rating__lte=5),
