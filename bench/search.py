@@ -41,6 +41,8 @@ import tantivy  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from catalog.models import CATEGORIES  # noqa: E402
+
 REBUILD_TARGET = 0.6
 ROUNDS = 2
 P95_TARGET_MS = 20.0
@@ -54,18 +56,6 @@ WORDS = (
     "puzzle robot novel cookbook atlas coffee tea olive pasta granola wireless compact deluxe premium "
     "classic organic portable smart ultra steel cotton leather bamboo"
 ).split()
-CATEGORIES = (
-    "Electronics",
-    "Computers",
-    "Home & Kitchen",
-    "Clothing",
-    "Shoes",
-    "Beauty",
-    "Sports & Outdoors",
-    "Toys & Games",
-    "Books",
-    "Grocery",
-)
 CITIES = (
     "Lisbon Berlin Austin Osaka Paris Madrid Toronto Sydney Chicago Denver Dublin Oslo Prague Vienna "
     "Seattle Boston Lyon Porto Munich Kyoto"
