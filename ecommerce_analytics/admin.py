@@ -1,6 +1,35 @@
-"""Admin plumbing: saves and deletes made in the admin go through the apps' services."""
+"""Admin plumbing: saves and deletes go through the apps' services, and the big lists (sales,
+feedback) never join per row: on MongoDB a join is a ``$lookup`` over every matching document."""
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+
+from catalog.selectors import category_list
+from ecommerce_analytics.filtersets import SEARCH_MAX_LENGTH, product_ids_in_category
+from ecommerce_analytics.selectors import attach_related
+
+
+class PageRelatedChangeList(ChangeList):
+    """Loads the rows a page points to (``related_on_page``) in one query each, after paging."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = attach_related(self.result_list, *self.model_admin.related_on_page)
+
+
+class ProductCategoryFilter(admin.SimpleListFilter):
+    """Category of the record's product, filtered through the product ids (no join)."""
+
+    title = "category"
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return [(category, category) for category in category_list()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(product_id__in=product_ids_in_category(self.value()))
+        return queryset
 
 
 class ServiceAdmin(admin.ModelAdmin):
@@ -8,6 +37,18 @@ class ServiceAdmin(admin.ModelAdmin):
 
     list_per_page = 50
     show_full_result_count = False  # COUNT(*) over a million sales on every page is wasted work
+    related_on_page: tuple[str, ...] = ()
+    # Searches through the app's FilterSet ``search`` (matching ids first) when set.
+    search_filterset = None
+
+    def get_changelist(self, request, **kwargs):
+        return PageRelatedChangeList if self.related_on_page else super().get_changelist(request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        if self.search_filterset is None or not search_term:
+            return super().get_search_results(request, queryset, search_term)
+        filterset = self.search_filterset(queryset=queryset)
+        return filterset.filter_search(queryset, "search", search_term[:SEARCH_MAX_LENGTH]), False
 
     def create(self, data: dict):
         raise NotImplementedError

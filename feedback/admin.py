@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from ecommerce_analytics.admin import ServiceAdmin
+from ecommerce_analytics.admin import ProductCategoryFilter, ServiceAdmin
+from feedback.filters import FeedbackFilter
 from feedback.models import Feedback
 from feedback.services import FEEDBACK_FIELDS, feedback_create, feedback_delete, feedback_update
 
@@ -8,10 +9,13 @@ from feedback.services import FEEDBACK_FIELDS, feedback_create, feedback_delete,
 @admin.register(Feedback)
 class FeedbackAdmin(ServiceAdmin):
     list_display = ["created_at", "product", "customer", "rating", "comment"]
-    list_filter = ["rating", "product__category", "created_at"]
-    list_select_related = ["product", "customer"]
+    list_filter = ["rating", ProductCategoryFilter, "created_at"]
+    list_select_related = ()  # attached per page instead (see ServiceAdmin)
+    related_on_page = ("product", "customer")
     date_hierarchy = "created_at"
-    search_fields = ["comment", "product__name", "customer__name", "customer__email"]
+    search_fields = ["comment"]  # shows the box; the search itself is FeedbackFilter's
+    search_filterset = FeedbackFilter
+    search_help_text = "Comment; product name, SKU or brand; customer name, email or city."
     autocomplete_fields = ["customer", "product"]
     ordering = ["-created_at"]
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from ecommerce_analytics.admin import ServiceAdmin
+from ecommerce_analytics.admin import ProductCategoryFilter, ServiceAdmin
+from sales.filters import SaleFilter
 from sales.models import Sale
 from sales.services import SALE_FIELDS, sale_create, sale_delete, sale_refund, sale_update
 
@@ -8,10 +9,13 @@ from sales.services import SALE_FIELDS, sale_create, sale_delete, sale_refund, s
 @admin.register(Sale)
 class SaleAdmin(ServiceAdmin):
     list_display = ["sold_at", "product", "customer", "quantity", "unit_price", "total", "channel", "status"]
-    list_filter = ["status", "channel", "product__category", "sold_at"]
-    list_select_related = ["product", "customer"]
+    list_filter = ["status", "channel", ProductCategoryFilter, "sold_at"]
+    list_select_related = ()  # attached per page instead (see ServiceAdmin)
+    related_on_page = ("product", "customer")
     date_hierarchy = "sold_at"
-    search_fields = ["product__name", "product__sku", "customer__name", "customer__email"]
+    search_fields = ["product__name"]  # shows the box; the search itself is SaleFilter's
+    search_filterset = SaleFilter
+    search_help_text = "Product name, SKU or brand; customer name, email or city."
     autocomplete_fields = ["customer", "product"]
     readonly_fields = ["total"]
     ordering = ["-sold_at"]
