@@ -10,13 +10,12 @@ from ecommerce_analytics.views import (
     Column,
     PageFilters,
     Table,
-    chip,
     datatable_json,
-    drop_rejected_filters,
     filter_bar,
     object_or_404,
     page_filters,
     reader_required,
+    record_list_page,
     table_context,
 )
 from feedback import views as feedback_views
@@ -61,17 +60,11 @@ def _filters(request) -> PageFilters:
 
 @reader_required
 def customer_list_page(request):
-    filters = _filters(request)
-    drop_rejected_filters(filters, TABLE)
-    bar = filter_bar(request, filters, categories=False, dates_note=DATES_NOTE)
-    bar["extra_chips"] = [
-        chip(filters, key=key, label=key.title(), value=value) for key, value in filters.extra.items()
-    ]
-    return render(request, "users.html", {
-        **bar,
-        "figure": FIGURES["customers_per_city"](date_range=filters.date_range),
-        "table": table_context(table=TABLE, url=reverse("accounts:customer-table"), filters=filters),
-    })
+    return record_list_page(
+        request, filters=_filters(request), table=TABLE, table_url="accounts:customer-table",
+        template="users.html", categories=False, dates_note=DATES_NOTE,
+        figure=lambda filters: FIGURES["customers_per_city"](date_range=filters.date_range),
+    )
 
 
 @reader_required

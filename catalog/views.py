@@ -10,13 +10,12 @@ from ecommerce_analytics.views import (
     Column,
     PageFilters,
     Table,
-    chip,
     datatable_json,
-    drop_rejected_filters,
     filter_bar,
     object_or_404,
     page_filters,
     reader_required,
+    record_list_page,
     table_context,
 )
 from feedback import views as feedback_views
@@ -63,16 +62,13 @@ def _filters(request) -> PageFilters:
 
 @reader_required
 def product_list_page(request):
-    filters = _filters(request)
-    drop_rejected_filters(filters, TABLE)
-    bar = filter_bar(request, filters, dates_note=DATES_NOTE)
-    bar["extra_chips"] = [chip(filters, key=k, label=k.title(), value=v) for k, v in filters.extra.items()]
-    figure = FIGURES["price_spread_by_category"](date_range=filters.date_range, category=filters.category)
-    return render(request, "products.html", {
-        **bar,
-        "figure": figure,
-        "table": table_context(table=TABLE, url=reverse("catalog:product-table"), filters=filters),
-    })
+    return record_list_page(
+        request, filters=_filters(request), table=TABLE, table_url="catalog:product-table",
+        template="products.html", dates_note=DATES_NOTE,
+        figure=lambda filters: FIGURES["price_spread_by_category"](
+            date_range=filters.date_range, category=filters.category
+        ),
+    )
 
 
 @reader_required

@@ -18,7 +18,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from catalog.selectors import category_list
+from accounts.selectors import customer_get
+from catalog.selectors import category_list, product_get
 from ecommerce_analytics.figures import FIGURES
 from ecommerce_analytics.filters import DateRange, RangeFilterForm, today
 from ecommerce_analytics.permissions import can_read
@@ -148,6 +149,49 @@ def filter_bar(request, filters: PageFilters, *, categories: bool = True, dates_
 def chip(filters: PageFilters, *, key: str, label: str, value: str) -> dict:
     """A removable "City: Lisbon ×" for a page-specific filter."""
     return {"label": label, "value": value, "remove_query": filters.querystring(**{key: None})}
+
+
+def record_chips(
+    filters: PageFilters, *, labels: dict[str, str] | None = None, choices: dict[str, dict] | None = None
+) -> list[dict]:
+    """Chips for a page's own filters, naming products and customers (and ``choices``) rather than
+    showing their ids; each labelled from ``labels`` or its title-cased key."""
+    labels, choices = labels or {}, choices or {}
+    chips = []
+    for key, value in filters.extra.items():
+        shown = value
+        if key == "product" and (product := product_get(pk=value)):
+            shown = product.name
+        elif key == "customer" and (customer := customer_get(pk=value)):
+            shown = customer.name
+        elif key in choices:
+            shown = choices[key].get(value, value)
+        chips.append(chip(filters, key=key, label=labels.get(key, key.title()), value=shown))
+    return chips
+
+
+def record_list_page(
+    request,
+    *,
+    filters: PageFilters,
+    table: "Table",
+    table_url: str,
+    template: str,
+    figure: Callable[[PageFilters], dict],
+    categories: bool = True,
+    dates_note: str = "",
+    chip_labels: dict[str, str] | None = None,
+    chip_choices: dict[str, dict] | None = None,
+):
+    """A record page: the filter bar, its chart (``figure(filters)``) and its server-side table."""
+    drop_rejected_filters(filters, table)
+    bar = filter_bar(request, filters, categories=categories, dates_note=dates_note)
+    bar["extra_chips"] = record_chips(filters, labels=chip_labels, choices=chip_choices)
+    return render(request, template, {
+        **bar,
+        "figure": figure(filters),
+        "table": table_context(table=table, url=reverse(table_url), filters=filters),
+    })
 
 
 # --- DataTables server-side processing ---------------------------------------------------------

@@ -1,23 +1,17 @@
 """Feedback pages: the list with volume and average rating per month, and one piece of feedback."""
 
 from django.shortcuts import render
-from django.urls import reverse
 
-from accounts.selectors import customer_get
-from catalog.selectors import product_get
 from ecommerce_analytics.figures import FIGURES
 from ecommerce_analytics.views import (
     Column,
     PageFilters,
     Table,
-    chip,
     datatable_json,
-    drop_rejected_filters,
-    filter_bar,
     object_or_404,
     page_filters,
     reader_required,
-    table_context,
+    record_list_page,
 )
 from feedback.filters import FeedbackFilter
 from feedback.selectors import feedback_get, feedback_list
@@ -65,24 +59,13 @@ def _filters(request) -> PageFilters:
 
 @reader_required
 def feedback_list_page(request):
-    filters = _filters(request)
-    drop_rejected_filters(filters, TABLE)
-    bar = filter_bar(request, filters, dates_note=DATES_NOTE)
-    chips = []
-    for key, value in filters.extra.items():
-        label = value
-        if key == "product" and (product := product_get(pk=value)):
-            label = product.name
-        elif key == "customer" and (customer := customer_get(pk=value)):
-            label = customer.name
-        chips.append(chip(filters, key=key, label=CHIP_LABELS[key], value=label))
-    bar["extra_chips"] = chips
-    figure = FIGURES["feedback_per_month"](date_range=filters.date_range, category=filters.category)
-    return render(request, "feedback.html", {
-        **bar,
-        "figure": figure,
-        "table": table_context(table=TABLE, url=reverse("feedback:feedback-table"), filters=filters),
-    })
+    return record_list_page(
+        request, filters=_filters(request), table=TABLE, table_url="feedback:feedback-table",
+        template="feedback.html", dates_note=DATES_NOTE, chip_labels=CHIP_LABELS,
+        figure=lambda filters: FIGURES["feedback_per_month"](
+            date_range=filters.date_range, category=filters.category
+        ),
+    )
 
 
 @reader_required

@@ -1,23 +1,16 @@
 """Sales pages: the list with units and revenue per month, and one sale."""
 
 from django.shortcuts import render
-from django.urls import reverse
 
-from accounts.selectors import customer_get
-from catalog.selectors import product_get
 from ecommerce_analytics.figures import FIGURES
 from ecommerce_analytics.views import (
     Column,
-    PageFilters,
     Table,
-    chip,
     datatable_json,
-    drop_rejected_filters,
-    filter_bar,
     object_or_404,
     page_filters,
     reader_required,
-    table_context,
+    record_list_page,
 )
 from sales.filters import SaleFilter
 from sales.models import Sale
@@ -65,35 +58,18 @@ TABLE = Table(
 )
 
 
-def extra_chips(filters: PageFilters) -> list[dict]:
-    """Chips for the sales page's own filters, naming the product and customer rather than their ids."""
-    chips = []
-    for key, value in filters.extra.items():
-        label = value
-        if key == "product" and (product := product_get(pk=value)):
-            label = product.name
-        elif key == "customer" and (customer := customer_get(pk=value)):
-            label = customer.name
-        elif key == "channel":
-            label = dict(Sale.Channel.choices).get(value, value)
-        elif key == "status":
-            label = dict(Sale.Status.choices).get(value, value)
-        chips.append(chip(filters, key=key, label=key.title(), value=label))
-    return chips
+CHIP_CHOICES = {"channel": dict(Sale.Channel.choices), "status": dict(Sale.Status.choices)}
 
 
 @reader_required
 def sale_list_page(request):
-    filters = page_filters(request, extra_keys=EXTRA_FILTERS)
-    drop_rejected_filters(filters, TABLE)
-    bar = filter_bar(request, filters, dates_note=DATES_NOTE)
-    bar["extra_chips"] = extra_chips(filters)
-    figure = FIGURES["units_revenue_per_month"](date_range=filters.date_range, category=filters.category)
-    return render(request, "sales.html", {
-        **bar,
-        "figure": figure,
-        "table": table_context(table=TABLE, url=reverse("sales:sale-table"), filters=filters),
-    })
+    return record_list_page(
+        request, filters=page_filters(request, extra_keys=EXTRA_FILTERS), table=TABLE,
+        table_url="sales:sale-table", template="sales.html", dates_note=DATES_NOTE, chip_choices=CHIP_CHOICES,
+        figure=lambda filters: FIGURES["units_revenue_per_month"](
+            date_range=filters.date_range, category=filters.category
+        ),
+    )
 
 
 @reader_required
