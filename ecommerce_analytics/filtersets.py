@@ -6,7 +6,6 @@ keyed by the field: a 400 naming it in the API, a message on the pages.
 """
 
 import django_filters
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -14,20 +13,17 @@ from django.forms.utils import pretty_name
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from ecommerce_analytics.filters import DATE_ORDER, DateRange
+from ecommerce_analytics.filters import DateOrderForm, DateRange
 
 RANGE_ORDER = "{low} must be less than or equal to {high}."
 SEARCH_MAX_LENGTH = 100
 
 
-class RangeForm(forms.Form):
+class RangeForm(DateOrderForm):
     """Rejects date_from after date_to and ``x_min`` above ``x_max``, naming the field."""
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", DATE_ORDER)
         for name, value in list(data.items()):
             # RangeFilter values arrive as slice(<name>_min, <name>_max)
             low, high = (value.start, value.stop) if isinstance(value, slice) else (None, None)
