@@ -49,6 +49,7 @@ browser:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 test: install browser
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 	MONGODB_URI=$(MONGODB_TEST_URI) $(PY) -m pytest
 

@@ -44,7 +44,7 @@ def _fresh_cache():
 def analyst_user(db, django_user_model):
     from django.contrib.auth.models import Group
 
-    from accounts.groups import ANALYSTS
+    from core.groups import ANALYSTS
 
     user = django_user_model.objects.create_user("ana", "ana@example.com", "analyst-pass-123")
     user.groups.add(Group.objects.get(name=ANALYSTS))

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.models import Customer
 from accounts.services import CUSTOMER_FIELDS, customer_create, customer_delete, customer_update
-from ecommerce_analytics.admin import ServiceAdmin
+from core.admin import ServiceAdmin
 
 
 @admin.register(Customer)

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 
 from accounts.models import Customer
-from ecommerce_analytics.filtersets import DateRangeFilterSet, OrderingFilter, search_filter
+from core.filtersets import DateRangeFilterSet, OrderingFilter, search_filter
 
 
 class CustomerFilter(DateRangeFilterSet):

@@ -4,8 +4,8 @@ from django.db.models import QuerySet
 
 from accounts.filters import CustomerFilter
 from accounts.models import Customer
-from ecommerce_analytics.filtersets import apply_filters
-from ecommerce_analytics.selectors import get_or_none
+from core.filtersets import apply_filters
+from core.selectors import get_or_none
 
 
 def customer_list(*, filters: dict | None = None) -> QuerySet[Customer]:

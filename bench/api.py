@@ -80,10 +80,10 @@ from django.http import HttpResponseForbidden, JsonResponse  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.urls import include, path, reverse  # noqa: E402
 
-from accounts.groups import ANALYSTS  # noqa: E402
 from catalog.models import Product  # noqa: E402
-from ecommerce_analytics.api.pagination import KeysetCursorPagination  # noqa: E402
-from ecommerce_analytics.permissions import can_read  # noqa: E402
+from core.api.pagination import KeysetCursorPagination  # noqa: E402
+from core.groups import ANALYSTS  # noqa: E402
+from core.permissions import can_read  # noqa: E402
 from sales.models import Sale  # noqa: E402
 
 SEEDED_MARK = DATA_DIR / "seeded.ok"

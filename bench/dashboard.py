@@ -3,7 +3,7 @@
 Builds once (or reuses, keyed by its path) a database seeded with
 `seed_data --size large --seed 1 --until 2026-06-30` (1M sales, 100k customers, 10k products, 200k
 feedback); seed_data's records_seeded signal rebuilds the rollups. Then times every figure of
-ecommerce_analytics.figures.FIGURES for the last 7 days, 30 days, 90 days, 12 months and all time,
+analytics.figures.FIGURES for the last 7 days, 30 days, 90 days, 12 months and all time,
 with and without a category, beside the floor measured in the same run: one plain GROUP BY month
 over the completed sales. Target: every p95 ≤ 50 ms. The headline is the last line; exits 1 on a miss.
 
@@ -42,10 +42,11 @@ import datetime as dt  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from ecommerce_analytics.figures import FIGURES  # noqa: E402
-from ecommerce_analytics.filters import DateRange  # noqa: E402
-from sales.models import ProductLedger, Sale  # noqa: E402
-from sales.rollups import rollups_rebuild  # noqa: E402
+from analytics.figures import FIGURES  # noqa: E402
+from analytics.models import ProductLedger  # noqa: E402
+from analytics.rollups import rollups_rebuild  # noqa: E402
+from core.filters import DateRange  # noqa: E402
+from sales.models import Sale  # noqa: E402
 
 P95_TARGET_MS = 50.0
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))

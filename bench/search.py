@@ -224,7 +224,7 @@ def queries(n: int) -> list[dict]:
 def main() -> int:
     from django.contrib.auth.models import Group, User
 
-    from accounts.groups import ANALYSTS
+    from core.groups import ANALYSTS
     from search import records
     from search.backends import get_search_backend
     from search.backends.embedded import to_tantivy
@@ -234,7 +234,7 @@ def main() -> int:
     if SEED_COMMAND.exists() and "BENCH_SALES" not in os.environ:
         from unittest import mock
 
-        from ecommerce_analytics.signals import records_seeded
+        from core.signals import records_seeded
 
         # Seed only: the rollups (and the search rebuild) that records_seeded triggers are timed below
         # or not at all, so its receivers are left out here.

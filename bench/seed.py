@@ -1,7 +1,7 @@
 """Time seed_data's generation + insert on SQLite against an executemany floor measured in the same run.
 
 Runs the large size (flags override it for a quick try) into a fresh SQLite database under a
-temporary DATA_DIR. It calls ``sales.seeding.seed_records`` directly, so the records_seeded
+temporary DATA_DIR. It calls ``seeding.seed_records`` directly, so the records_seeded
 receivers (search, rollups) are not part of the time. Each of ``--runs`` rounds seeds a freshly
 migrated database, then measures the floor; the best round of each is reported (other work on
 the machine only ever slows a round down). Peak RSS is the process's maximum
@@ -70,8 +70,8 @@ def main() -> int:
         from django.core.management import call_command
         from django.db import connection
 
-        from ecommerce_analytics.filters import today
-        from sales.seeding import build_plan
+        from core.filters import today
+        from seeding.generate import build_plan
 
         call_command("migrate", verbosity=0)
         database = Path(connection.settings_dict["NAME"])
@@ -112,8 +112,8 @@ def main() -> int:
 
 
 def timed_seed(plan) -> tuple[float, float, PhaseTimer]:
-    from sales.seeding import seed_records
-    from sales.seeding.pools import build_pools
+    from seeding.generate import seed_records
+    from seeding.generate.pools import build_pools
 
     build_pools.cache_clear()  # every round builds its Faker pools, as a fresh process would
     timer = PhaseTimer()

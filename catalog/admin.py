@@ -1,8 +1,24 @@
 from django.contrib import admin
 
 from catalog.models import Product
+from catalog.selectors import category_list, product_ids_in_category
 from catalog.services import PRODUCT_FIELDS, product_create, product_delete, product_update
-from ecommerce_analytics.admin import ServiceAdmin
+from core.admin import ServiceAdmin
+
+
+class ProductCategoryFilter(admin.SimpleListFilter):
+    """Category of the record's product, filtered through the product ids (no join)."""
+
+    title = "category"
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return [(category, category) for category in category_list()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(product_id__in=product_ids_in_category(self.value()))
+        return queryset
 
 
 @admin.register(Product)

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 
 from catalog.models import Product
-from ecommerce_analytics.filtersets import OrderingFilter, RangeForm, search_filter
+from core.filtersets import OrderingFilter, RangeForm, search_filter
 
 
 class ProductFilter(django_filters.FilterSet):

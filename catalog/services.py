@@ -7,9 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from catalog.models import Product
-from ecommerce_analytics.db import atomic
-from ecommerce_analytics.services import model_create, model_update
-from sales import rollups
+from core.services import model_create, model_delete, model_update
 
 PRODUCT_FIELDS = ["sku", "name", "description", "category", "brand", "price", "attributes", "active", "created_at"]
 PRODUCT_HAS_RECORDS = "This product has sales or feedback; deactivate it instead."
@@ -34,16 +32,11 @@ def product_create(
 
 
 def product_update(*, product: Product, data: dict) -> Product:
-    with atomic():
-        old_category = Product.objects.filter(pk=product.pk).values_list("category", flat=True).get()
-        product, changed = model_update(instance=product, data=data, fields=PRODUCT_FIELDS)
-        if changed:
-            new_category = Product.objects.filter(pk=product.pk).values_list("category", flat=True).get()
-            rollups.product_recategorized(product_id=product.pk, old=old_category, new=new_category)
+    product, _changed = model_update(instance=product, data=data, fields=PRODUCT_FIELDS)
     return product
 
 
 def product_delete(*, product: Product) -> None:
     if product.sales.exists() or product.feedback.exists():
         raise ValidationError(PRODUCT_HAS_RECORDS)
-    product.delete()
+    model_delete(instance=product)

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from ecommerce_analytics.api.views import ApiRootView
+from ecommerce_analytics.api_root import ApiRootView
 
 urlpatterns = [
     path("", ApiRootView.as_view(), name="api-root"),
@@ -11,7 +11,7 @@ urlpatterns = [
     path("", include("catalog.api.urls")),
     path("", include("sales.api.urls")),
     path("", include("feedback.api.urls")),
-    path("analytics/", include("ecommerce_analytics.api.urls")),
+    path("analytics/", include("analytics.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # The browsable API's login form (session auth); programs use tokens.

@@ -2,12 +2,12 @@
 
 from django.urls import include, path
 
-from ecommerce_analytics import views
+from pages import urls as pages
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("users/", include("accounts.urls")),
-    path("products/", include("catalog.urls")),
-    path("sales/", include("sales.urls")),
-    path("feedback/", include("feedback.urls")),
+    path("", include("analytics.urls")),
+    path("users/", include(pages.customer_urls)),
+    path("products/", include(pages.product_urls)),
+    path("sales/", include(pages.sale_urls)),
+    path("feedback/", include(pages.feedback_urls)),
 ]

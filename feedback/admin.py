@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from ecommerce_analytics.admin import ProductCategoryFilter, ServiceAdmin
+from catalog.admin import ProductCategoryFilter
+from core.admin import ServiceAdmin
 from feedback.filters import FeedbackFilter
 from feedback.models import Feedback
 from feedback.services import FEEDBACK_FIELDS, feedback_create, feedback_delete, feedback_update

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from ecommerce_analytics.admin import ProductCategoryFilter, ServiceAdmin
+from catalog.admin import ProductCategoryFilter
+from core.admin import ServiceAdmin
 from sales.filters import SaleFilter
 from sales.models import Sale
 from sales.services import SALE_FIELDS, sale_create, sale_delete, sale_refund, sale_update

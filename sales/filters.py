@@ -5,12 +5,12 @@ from accounts.filters import customer_search_q
 from accounts.models import Customer
 from catalog.filters import product_search_q
 from catalog.models import Product
-from ecommerce_analytics.filtersets import (
+from catalog.selectors import product_ids_in_category
+from core.filtersets import (
     DateRangeFilterSet,
     IdFilter,
     OrderingFilter,
     ids_of,
-    product_ids_in_category,
     search_filter,
 )
 from sales.models import Sale

@@ -84,16 +84,3 @@ class Sale(models.Model):
         if self.customer_id and self.sold_at and self.sold_at < self.customer.joined_at:
             raise ValidationError({"sold_at": SALE_BEFORE_JOIN.format(joined=self.customer.joined_at)})
 
-
-# Rollups behind the analytics figures (sales/rollups/ keeps them exact).
-from sales.rollup_models import (  # noqa: E402,F401
-    ActiveCustomerCell,
-    ActiveCustomerDay,
-    City,
-    CityJoinLedger,
-    CityLedger,
-    CustomerJoinDay,
-    FeedbackDay,
-    ProductLedger,
-    SalesDay,
-)

@@ -6,8 +6,8 @@ two queries per page on both backends, never a join over every matching row.
 
 from django.db.models import QuerySet
 
-from ecommerce_analytics.filtersets import apply_filters
-from ecommerce_analytics.selectors import attach_related, get_or_none
+from core.filtersets import apply_filters
+from core.selectors import attach_related, get_or_none
 from sales.filters import SaleFilter
 from sales.models import Sale
 

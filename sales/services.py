@@ -7,9 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Customer
 from catalog.models import Product
-from ecommerce_analytics.db import atomic
-from ecommerce_analytics.services import model_create, model_update
-from sales import rollups
+from core.services import model_create, model_delete, model_update
 from sales.models import Sale
 
 SALE_FIELDS = ["customer", "product", "quantity", "unit_price", "sold_at", "channel", "status"]
@@ -28,13 +26,10 @@ def sale_create(
     """Record a sale; the unit price defaults to the product's current price."""
     unit_price = product.price if unit_price is None else unit_price
     total = Sale.compute_total(quantity, unit_price) if quantity is not None and unit_price is not None else None
-    with atomic():
-        sale = model_create(
-            model=Sale, customer=customer, product=product, quantity=quantity, unit_price=unit_price,
-            total=total, sold_at=sold_at or timezone.now(), channel=channel, status=status,
-        )
-        rollups.sale_added(sale=sale)
-    return sale
+    return model_create(
+        model=Sale, customer=customer, product=product, quantity=quantity, unit_price=unit_price,
+        total=total, sold_at=sold_at or timezone.now(), channel=channel, status=status,
+    )
 
 
 def sale_update(*, sale: Sale, data: dict) -> Sale:
@@ -44,12 +39,7 @@ def sale_update(*, sale: Sale, data: dict) -> Sale:
     unit_price = data.get("unit_price", sale.unit_price)
     if quantity is not None and unit_price is not None:
         data["total"] = Sale.compute_total(quantity, unit_price)
-    with atomic():
-        # The rollups move what the stored row counted to what the saved row counts.
-        old = Sale.objects.get(pk=sale.pk)
-        sale, changed = model_update(instance=sale, data=data, fields=[*SALE_FIELDS, "total"])
-        if changed:
-            rollups.sale_changed(old=old, new=Sale.objects.get(pk=sale.pk))
+    sale, _changed = model_update(instance=sale, data=data, fields=[*SALE_FIELDS, "total"])
     return sale
 
 
@@ -58,7 +48,4 @@ def sale_refund(*, sale: Sale) -> Sale:
 
 
 def sale_delete(*, sale: Sale) -> None:
-    with atomic():
-        old = Sale.objects.get(pk=sale.pk)
-        sale.delete()
-        rollups.sale_removed(sale=old)
+    model_delete(instance=sale)

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from ecommerce_analytics.filters import RangeFilterForm
+from core.filters import RangeFilterForm
 from search import records, text
 from search.backends.base import MAX_RESULT_WINDOW, RELEVANCE, SORTS, SearchQuery
 

@@ -2,7 +2,7 @@
 
 from rest_framework.permissions import BasePermission
 
-from accounts.groups import ANALYSTS
+from core.groups import ANALYSTS
 
 NOT_ANALYST = "Search is for analysts and staff."
 

@@ -103,21 +103,21 @@ class RecordType:
 
 RECORD_TYPES = {
     CUSTOMER: RecordType(
-        CUSTOMER, "customers", "accounts.Customer", "accounts.documents.CustomerDocument", {}
+        CUSTOMER, "customers", "accounts.Customer", "search.documents.customers.CustomerDocument", {}
     ),
-    PRODUCT: RecordType(PRODUCT, "products", "catalog.Product", "catalog.documents.ProductDocument", {}),
+    PRODUCT: RecordType(PRODUCT, "products", "catalog.Product", "search.documents.products.ProductDocument", {}),
     SALE: RecordType(
         SALE,
         "sales",
         "sales.Sale",
-        "sales.documents.SaleDocument",
+        "search.documents.sales.SaleDocument",
         {PRODUCT: {"name", "category"}, CUSTOMER: {"name", "city"}},
     ),
     FEEDBACK: RecordType(
         FEEDBACK,
         "feedback",
         "feedback.Feedback",
-        "feedback.documents.FeedbackDocument",
+        "search.documents.feedback.FeedbackDocument",
         {PRODUCT: {"name", "category"}, CUSTOMER: {"name", "city"}},
     ),
 }

@@ -1,6 +1,6 @@
 """Keep the search backend in step with the database.
 
-Saves and deletes of the four indexed models are applied after their transaction commits. When the
+Writes the services announce (``core.signals``) are applied after their transaction commits. When the
 engine is down (or the embedded writer is busy with a rebuild) the change is recorded as a
 `PendingUpdate` and the save goes on: a later successful update, a rebuild, or
 `manage.py search_index --drain` applies what is pending.
@@ -129,21 +129,19 @@ def pending_count() -> int:
     return PendingUpdate.objects.filter(record_type__in=records.TYPES).count()
 
 
-# --- Signal receivers (connected in SearchConfig.ready) ------------------------------------------
+# --- Receivers of what the services announce (connected in SearchConfig.ready) -----------------
 
 
-def record_saved(sender, instance, raw=False, using=None, update_fields=None, **kwargs):
-    if raw:  # loaddata: the index is rebuilt afterwards
+def record_changed(sender, *, old, new, fields, **kwargs):
+    """A service wrote a record (``core.signals.record_changed``): index it, or delete its document,
+    once the transaction commits. Carriers follow when a field they copy changed."""
+    rt = records.record_type_of(sender)
+    if rt is None:
         return
-    rt = records.record_type_of(sender)
-    change = Change(rt.name, str(instance.pk), cascade=bool(records.carriers(rt.name, update_fields)))
-    transaction.on_commit(partial(apply_or_queue, [change]), using=using, robust=True)
-
-
-def record_deleted(sender, instance, using=None, **kwargs):
-    rt = records.record_type_of(sender)
-    change = Change(rt.name, str(instance.pk))
-    transaction.on_commit(partial(apply_or_queue, [change]), using=using, robust=True)
+    record = new if new is not None else old
+    cascade = new is not None and bool(records.carriers(rt.name, fields))
+    change = Change(rt.name, str(record.pk), cascade=cascade)
+    transaction.on_commit(partial(apply_or_queue, [change]), using=record._state.db, robust=True)
 
 
 def records_seeded(sender, **kwargs):

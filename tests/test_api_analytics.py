@@ -7,9 +7,9 @@ import pytest
 from django.core.cache import cache
 from rest_framework.renderers import JSONRenderer
 
+from analytics.figures import FIGURES, UNKNOWN_FIGURE
 from catalog.tests.factories import ProductFactory
-from ecommerce_analytics.figures import FIGURES, UNKNOWN_FIGURE
-from ecommerce_analytics.filters import DATE_ORDER, DateRange
+from core.filters import DATE_ORDER, DateRange
 from feedback.tests.factories import FeedbackFactory
 from sales.tests.factories import SaleFactory
 

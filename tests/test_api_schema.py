@@ -9,7 +9,7 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
-from ecommerce_analytics.figures import FIGURES
+from analytics.figures import FIGURES
 
 # Only our endpoints: /api/search/ belongs to the search app and is checked there.
 urlpatterns = [path("api/", include("ecommerce_analytics.api_urls"))]

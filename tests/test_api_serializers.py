@@ -6,7 +6,7 @@ from rest_framework.test import APIRequestFactory
 
 from accounts.api.serializers import CustomerSerializer
 from catalog.api.serializers import ProductSerializer
-from ecommerce_analytics.api.serializers import RecordSerializer
+from core.api.serializers import RecordSerializer
 from feedback.api.serializers import FeedbackSerializer
 from feedback.tests.factories import FeedbackFactory
 from sales.api.serializers import SaleSerializer

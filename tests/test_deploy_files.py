@@ -102,17 +102,17 @@ def interpolate(value: str) -> str:
 
 
 def settings_variables() -> set[str]:
-    """Every environment variable settings/base.py reads (its ``_env*("NAME"`` calls)."""
-    source = (ROOT / "ecommerce_analytics" / "settings" / "base.py").read_text()
+    """Every environment variable settings/env.py reads (its ``_env*("NAME"`` calls)."""
+    source = (ROOT / "ecommerce_analytics" / "settings" / "env.py").read_text()
     names = set(re.findall(r'\b_env(?:_bool|_int)?\(\s*"([A-Z0-9_]+)"', source))
-    assert {"SECRET_KEY", "MONGODB_URI", "ELASTICSEARCH_URL"} <= names, "settings/base.py no longer parses"
+    assert {"SECRET_KEY", "MONGODB_URI", "ELASTICSEARCH_URL"} <= names, "settings/env.py no longer parses"
     return names
 
 
 def settings_default(name: str) -> str:
-    source = (ROOT / "ecommerce_analytics" / "settings" / "base.py").read_text()
+    source = (ROOT / "ecommerce_analytics" / "settings" / "env.py").read_text()
     match = re.search(rf'\b_env\(\s*"{name}"\s*,\s*"([^"]*)"\s*\)', source)
-    assert match, f"settings/base.py has no default for {name}"
+    assert match, f"settings/env.py has no default for {name}"
     return match.group(1)
 
 

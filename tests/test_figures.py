@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 
 from accounts.tests.factories import CustomerFactory
+from analytics.figures import FIGURES, UNKNOWN_FIGURE, customer_summary, figure, product_summary
+from analytics.rollups import rollups_rebuild
 from catalog.tests.factories import ProductFactory
-from ecommerce_analytics.figures import FIGURES, UNKNOWN_FIGURE, customer_summary, figure, product_summary
-from ecommerce_analytics.filters import DateRange
+from core.filters import DateRange
 from feedback.tests.factories import FeedbackFactory
 from sales.models import Sale
-from sales.rollups import rollups_rebuild
 from sales.tests.factories import SaleFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from bson import ObjectId
 
-from ecommerce_analytics.figures import FIGURES, customer_summary, product_summary
-from ecommerce_analytics.filters import DateRange
+from analytics.figures import FIGURES, customer_summary, product_summary
+from core.filters import DateRange
 
 pytestmark = pytest.mark.mongodb_pipeline
 
@@ -77,7 +77,7 @@ LEDGER_FIGURES = ["top_products", "quantity_vs_rating", "sales_by_city", "custom
 @pytest.mark.parametrize("range_name", sorted(RANGES))
 def test_ledger_figures_compile_with_prefix_rows(monkeypatch, mongo_pipelines, name, range_name):
     """With a rebuilt span a range reads the days from its Mondays on, the first span signed negative."""
-    monkeypatch.setattr("sales.rollups.ledger.prefix_span", lambda model: SPAN)
+    monkeypatch.setattr("analytics.rollups.ledger.prefix_span", lambda model: SPAN)
     date_range = RANGES[range_name]
     FIGURES[name](date_range=date_range, category="Books")
     ledger = [p for c, p in mongo_pipelines if c.endswith("ledger")]

@@ -4,12 +4,12 @@ import datetime as dt
 
 import pytest
 
-from ecommerce_analytics.figures import FIGURES
-from ecommerce_analytics.filters import DateRange
-from ecommerce_analytics.signals import records_seeded
-from sales.analytics.oracle import DIRECT_FIGURES
-from sales.models import ProductLedger, SalesDay
+from analytics.figures import FIGURES
+from analytics.models import ProductLedger, SalesDay
+from core.filters import DateRange
+from core.signals import records_seeded
 from sales.tests.factories import SaleFactory
+from tests.oracles.oracle import DIRECT_FIGURES
 
 pytestmark = pytest.mark.django_db
 

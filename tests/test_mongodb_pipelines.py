@@ -59,8 +59,8 @@ def test_selectors_with_every_shared_filter_compile(mongo_pipelines, monkeypatch
 
     from accounts.selectors import customer_list
     from catalog.selectors import category_list, product_list
+    from core.selectors import attach_related
     from feedback.selectors import feedback_list
-    from ecommerce_analytics.selectors import attach_related
     from sales.selectors import sale_list
 
     ids = [ObjectId(), ObjectId()]

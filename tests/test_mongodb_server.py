@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from ecommerce_analytics.figures import FIGURES
-from ecommerce_analytics.filters import DateRange
+from analytics.figures import FIGURES
+from core.filters import DateRange
 
 
 def _server_answers() -> bool:
@@ -39,7 +39,7 @@ def test_services_write_and_selectors_read_with_object_ids():
 
     from accounts.services import customer_create
     from catalog.services import product_create
-    from ecommerce_analytics.selectors import attach_related
+    from core.selectors import attach_related
     from sales.models import Sale
     from sales.selectors import sale_list
     from sales.services import sale_create, sale_refund
@@ -59,8 +59,8 @@ def test_services_write_and_selectors_read_with_object_ids():
 
 
 def test_seeded_figures_match_the_direct_aggregates():
-    from sales.analytics import oracle
     from sales.models import Sale
+    from tests.oracles import oracle
 
     call_command("seed_data", "--users=60", "--products=12", "--sales=400", "--feedback=40", "--seed=3",
                  f"--until={UNTIL}", stdout=io.StringIO(), stderr=io.StringIO())

@@ -10,11 +10,11 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import CustomerFactory
+from analytics.rollups import rollups_rebuild
 from catalog.tests.factories import ProductFactory
-from ecommerce_analytics import views
+from core import pages as views
 from feedback.tests.factories import FeedbackFactory
 from sales.models import Sale
-from sales.rollups import rollups_rebuild
 from sales.tests.factories import SaleFactory
 
 UTC = dt.timezone.utc

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.test import RequestFactory
 
-from ecommerce_analytics.filters import DateRange
-from ecommerce_analytics.views import COUNT_CAP, PageFilters, datatable_json
-from sales import views as sales_views
+from core.filters import DateRange
+from core.pages import COUNT_CAP, PageFilters, datatable_json
+from sales import tables as sales_views
 
 pytestmark = pytest.mark.mongodb_pipeline
 
@@ -41,7 +41,7 @@ def test_a_malformed_object_id_is_a_404(mongo_pipelines, pk):
     from django.http import Http404
 
     from accounts.selectors import customer_get
-    from ecommerce_analytics.views import object_or_404
+    from core.pages import object_or_404
 
     with pytest.raises(Http404):
         object_or_404(customer_get, pk)

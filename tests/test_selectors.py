@@ -10,7 +10,7 @@ from accounts.selectors import customer_list
 from accounts.tests.factories import CustomerFactory
 from catalog.selectors import category_list, product_list
 from catalog.tests.factories import ProductFactory
-from ecommerce_analytics.filters import DATE_ORDER
+from core.filters import DATE_ORDER
 from feedback.selectors import feedback_list
 from feedback.tests.factories import FeedbackFactory
 from sales.selectors import sale_list

@@ -1,5 +1,5 @@
 from accounts.models import Customer
-from ecommerce_analytics.api.serializers import RecordSerializer, RecordUrlField
+from core.api.serializers import RecordSerializer, RecordUrlField
 
 
 class CustomerSerializer(RecordSerializer):

@@ -4,8 +4,8 @@ from accounts.api.serializers import CustomerSerializer
 from accounts.filters import CustomerFilter
 from accounts.selectors import customer_list
 from accounts.services import CUSTOMER_FIELDS, customer_create, customer_delete, customer_update
-from ecommerce_analytics.api.pagination import PageNumberPagination
-from ecommerce_analytics.api.viewsets import RecordViewSet
+from core.api.pagination import PageNumberPagination
+from core.api.viewsets import RecordViewSet
 
 
 @extend_schema_view(

@@ -10,8 +10,8 @@ from django.core.cache import cache
 from accounts.models import Customer
 from accounts.services import CUSTOMER_HAS_RECORDS
 from accounts.tests.factories import CustomerFactory
-from ecommerce_analytics.api.pagination import PAGE_SIZE_INVALID
-from ecommerce_analytics.filters import DATE_ORDER
+from core.api.pagination import PAGE_SIZE_INVALID
+from core.filters import DATE_ORDER
 from sales.tests.factories import SaleFactory
 
 pytestmark = pytest.mark.django_db

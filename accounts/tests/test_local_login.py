@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
-from accounts.groups import ANALYSTS
 from accounts.management.commands.local_login import LOGIN_FILE
+from core.groups import ANALYSTS
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 from catalog.models import Product
-from ecommerce_analytics.api.serializers import RecordSerializer, RecordUrlField
+from core.api.serializers import RecordSerializer, RecordUrlField
 
 
 class ProductSerializer(RecordSerializer):

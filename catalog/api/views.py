@@ -4,8 +4,8 @@ from catalog.api.serializers import ProductSerializer
 from catalog.filters import ProductFilter
 from catalog.selectors import product_list
 from catalog.services import PRODUCT_FIELDS, product_create, product_delete, product_update
-from ecommerce_analytics.api.pagination import PageNumberPagination
-from ecommerce_analytics.api.viewsets import RecordViewSet
+from core.api.pagination import PageNumberPagination
+from core.api.viewsets import RecordViewSet
 
 
 @extend_schema_view(

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from catalog.models import PRICE_MIN, Product
 from catalog.services import PRODUCT_HAS_RECORDS
 from catalog.tests.factories import ProductFactory
-from ecommerce_analytics.filtersets import RANGE_ORDER
+from core.filtersets import RANGE_ORDER
 from feedback.tests.factories import FeedbackFactory
 
 pytestmark = pytest.mark.django_db

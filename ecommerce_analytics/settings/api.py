@@ -1,12 +1,12 @@
-"""Django REST framework, django-filter and drf-spectacular settings (values come from base)."""
+"""Django REST framework, django-filter and drf-spectacular settings (values come from env)."""
 
 import re
 
 from django.core.exceptions import ImproperlyConfigured
 
-from ecommerce_analytics.api.docs import API_DESCRIPTION
+from core.api.docs import API_DESCRIPTION
 
-from .base import API_MAX_PAGE_SIZE, API_THROTTLE_ANON, API_THROTTLE_USER
+from .env import API_MAX_PAGE_SIZE, API_THROTTLE_ANON, API_THROTTLE_USER
 
 # DRF reads the unit from the first letter: 60/s, 60/min, 1000/hour, 10000/day.
 _RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
@@ -22,13 +22,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["ecommerce_analytics.api.permissions.ReadAnalystsWriteStaff"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ReadAnalystsWriteStaff"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "ecommerce_analytics.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -36,7 +36,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "ecommerce_analytics.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

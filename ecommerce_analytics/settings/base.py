@@ -1,61 +1,29 @@
-"""Settings shared by every mode.
-
-This module is the one place that reads the environment; every variable has a default
-that makes the embedded mode (SQLite + tantivy under DATA_DIR) work. The README lists them.
-"""
-
-import os
-from pathlib import Path
+"""Settings shared by every mode; the values from the environment come from ``env`` (the one place
+that reads it), ``api`` and ``search`` add the REST framework's and the search engine's settings."""
 
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-
-
-def _env(name, default=""):
-    return os.environ.get(name, default).strip()
-
-
-def _env_bool(name, default=False):
-    value = _env(name, "1" if default else "0").lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off", ""}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {value!r}.")
-
-
-def _env_int(name, default):
-    value = _env(name, str(default))
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}.") from None
-
-
-# --- Environment ---------------------------------------------------------------------------
-DATA_DIR = Path(_env("DATA_DIR") or BASE_DIR / "var").resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)  # first run: SQLite needs the folder to exist
-DEBUG = _env_bool("DEBUG", default=True)
-SECRET_KEY = _env("SECRET_KEY") or "django-insecure-local-development-only"
-ALLOWED_HOSTS = [h.strip() for h in _env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
-# Production behind TLS (redirect to https, Secure cookies, trust X-Forwarded-Proto); the local
-# Docker Compose stack sets 0 to serve production settings over plain http://localhost.
-SECURE_HTTPS = _env_bool("SECURE_HTTPS", default=True)
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in _env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
-MONGODB_URI = _env("MONGODB_URI")
-MONGODB_NAME = _env("MONGODB_NAME")
-# Write migrations for MongoDB without a server (Django's dummy engine; see README).
-MONGODB_OFFLINE = _env_bool("MONGODB_OFFLINE")
-SEARCH_BACKEND = _env("SEARCH_BACKEND").lower()
-ELASTICSEARCH_URL = _env("ELASTICSEARCH_URL")
-ELASTICSEARCH_INDEX_PREFIX = _env("ELASTICSEARCH_INDEX_PREFIX", "ecommerce")
-KIBANA_URL = _env("KIBANA_URL").rstrip("/")
-API_THROTTLE_ANON = _env("API_THROTTLE_ANON", "60/min")
-API_THROTTLE_USER = _env("API_THROTTLE_USER", "1200/min")
-API_MAX_PAGE_SIZE = _env_int("API_MAX_PAGE_SIZE", 500)
-LOG_LEVEL = _env("LOG_LEVEL", "INFO").upper()
-CURRENCY = _env("CURRENCY", "USD").upper()  # ISO 4217 code the pages format money in
+from .env import (  # noqa: F401 (settings Django reads by name)
+    ALLOWED_HOSTS,
+    API_MAX_PAGE_SIZE,
+    API_THROTTLE_ANON,
+    API_THROTTLE_USER,
+    BASE_DIR,
+    CSRF_TRUSTED_ORIGINS,
+    CURRENCY,
+    DATA_DIR,
+    DEBUG,
+    ELASTICSEARCH_INDEX_PREFIX,
+    ELASTICSEARCH_URL,
+    KIBANA_URL,
+    LOG_LEVEL,
+    MONGODB_NAME,
+    MONGODB_OFFLINE,
+    MONGODB_URI,
+    SEARCH_BACKEND,
+    SECRET_KEY,
+    SECURE_HTTPS,
+)
 
 # --- Records: SQLite under DATA_DIR, or MongoDB when MONGODB_URI is set ----------------------
 USING_MONGODB = bool(MONGODB_URI)
@@ -112,12 +80,17 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Ours, bottom layer first (README, Layout); analytics before search so that after seeding the
+    # rollups are rebuilt before the index.
     "accounts",
     "catalog",
     "sales",
     "feedback",
-    # Ours before django_elasticsearch_dsl so our search_index command wins the name.
+    "analytics",
+    # Before django_elasticsearch_dsl so our search_index command wins the name.
     "search",
+    "pages",
+    "seeding",
     "django_elasticsearch_dsl",
 ]
 
@@ -127,7 +100,7 @@ if USING_MONGODB:
         label: f"mongo_migrations.{label}"
         for label in (
             "admin", "auth", "contenttypes", "sessions", "authtoken",
-            "accounts", "catalog", "sales", "feedback", "search",
+            "accounts", "catalog", "sales", "feedback", "analytics", "search",
         )
     }
 
@@ -155,7 +128,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "ecommerce_analytics.context_processors.product",
+                "core.context_processors.product",
             ],
         },
     },

@@ -1,9 +1,9 @@
-"""Search settings: which backend, and the Elasticsearch connection (values read in base)."""
+"""Search settings: which backend, and the Elasticsearch connection (values read in env)."""
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import DATA_DIR, ELASTICSEARCH_INDEX_PREFIX, ELASTICSEARCH_URL
-from .base import SEARCH_BACKEND as _REQUESTED_BACKEND
+from .env import DATA_DIR, ELASTICSEARCH_INDEX_PREFIX, ELASTICSEARCH_URL
+from .env import SEARCH_BACKEND as _REQUESTED_BACKEND
 
 SEARCH_BACKENDS = ("embedded", "elasticsearch")
 if _REQUESTED_BACKEND and _REQUESTED_BACKEND not in SEARCH_BACKENDS:

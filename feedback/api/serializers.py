@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ecommerce_analytics.api.serializers import RecordSerializer, RecordUrlField
+from core.api.serializers import RecordSerializer, RecordUrlField
 from feedback.models import Feedback
 
 

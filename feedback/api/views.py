@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from ecommerce_analytics.api.pagination import KeysetCursorPagination
-from ecommerce_analytics.api.viewsets import RecordViewSet
+from core.api.pagination import KeysetCursorPagination
+from core.api.viewsets import RecordViewSet
 from feedback.api.serializers import FeedbackSerializer
 from feedback.filters import FeedbackFilter
 from feedback.selectors import feedback_list

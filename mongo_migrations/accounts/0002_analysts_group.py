@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from accounts.groups import create_analysts_group, remove_analysts_group
+from core.groups import create_analysts_group, remove_analysts_group
 
 
 class Migration(migrations.Migration):

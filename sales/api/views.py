@@ -2,8 +2,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ecommerce_analytics.api.pagination import KeysetCursorPagination
-from ecommerce_analytics.api.viewsets import ID_PARAMETER, RecordViewSet
+from core.api.pagination import KeysetCursorPagination
+from core.api.viewsets import ID_PARAMETER, RecordViewSet
 from sales.api.serializers import SaleSerializer
 from sales.filters import SaleFilter
 from sales.selectors import sale_list

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import CustomerFactory
 from catalog.tests.factories import ProductFactory
-from ecommerce_analytics.api.serializers import NO_SUCH_RECORD
+from core.api.serializers import NO_SUCH_RECORD
 from sales.models import QUANTITY_MIN, SALE_BEFORE_JOIN, Sale
 from sales.tests.factories import SaleFactory
 
@@ -209,7 +209,7 @@ def test_bad_cursors_are_404(analyst_client, many_sales, cursor):
 
 
 def test_csv_streams_every_matching_row_equal_to_the_json_rows(analyst_client, many_sales, monkeypatch):
-    monkeypatch.setattr("ecommerce_analytics.api.csv_export.CHUNK_SIZE", 2)  # cross chunk boundaries
+    monkeypatch.setattr("core.api.csv_export.CHUNK_SIZE", 2)  # cross chunk boundaries
     params = {"quantity_min": "2", "ordering": "sold_at"}
     json_rows, _ = walk(analyst_client, URL, {**params, "page_size": 2})
     with CaptureQueriesContext(connection) as ctx:

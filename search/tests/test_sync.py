@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from catalog.services import product_update
-from ecommerce_analytics.signals import records_seeded
+from core.signals import records_seeded
 from sales.services import sale_delete
 from search import sync
 from search.backends import SearchQuery

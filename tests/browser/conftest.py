@@ -48,7 +48,7 @@ def chromium(django_db_setup):
 def analyst(transactional_db, django_user_model):
     from django.contrib.auth.models import Group
 
-    from accounts.groups import ANALYSTS
+    from core.groups import ANALYSTS
 
     user = django_user_model.objects.create_user(ANALYST[0], password=ANALYST[1])
     user.groups.add(Group.objects.get_or_create(name=ANALYSTS)[0])
@@ -109,9 +109,9 @@ def shop(transactional_db):
     30 × 8.00 mugs 60–89 days ago and 20.00 200 days ago: 35 sales, 474.00 in all.
     """
     from accounts.tests.factories import CustomerFactory
+    from analytics.rollups import rollups_rebuild
     from catalog.tests.factories import ProductFactory
     from feedback.tests.factories import FeedbackFactory
-    from sales.rollups import rollups_rebuild
     from sales.tests.factories import SaleFactory
 
     now = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
-from ecommerce_analytics.permissions import can_read
+from core.permissions import can_read
 
 NO_SUCH_LOGIN = "No login named {username!r}."
 CANNOT_READ = (

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
-from accounts.groups import ANALYSTS
+from core.groups import ANALYSTS
 
 LOGIN_FILE = "local-logins.json"
 

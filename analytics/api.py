@@ -1,0 +1,93 @@
+"""The analytics endpoints: an index and one endpoint per figure of ``analytics.figures``."""
+
+import inspect
+
+from django.urls import path, reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analytics.figures import FIGURES, UNKNOWN_FIGURE
+from core.filters import RangeFilterForm
+
+FIGURE_PARAMS = ("date_from", "date_to", "category")
+UNKNOWN_PARAMETER = "Unknown parameter. Figures take: date_from, date_to, category."
+
+RANGE_PARAMETERS = [
+    OpenApiParameter("date_from", OpenApiTypes.DATE, description="First day (YYYY-MM-DD, UTC), inclusive."),
+    OpenApiParameter("date_to", OpenApiTypes.DATE, description="Last day (YYYY-MM-DD, UTC), inclusive."),
+    OpenApiParameter("category", OpenApiTypes.STR, description="Only this product category."),
+]
+
+
+class AnalyticsIndexView(APIView):
+    @extend_schema(
+        summary="List the figures",
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="`{figures: [{name, url, summary}]}`")
+        },
+        tags=["analytics"],
+    )
+    def get(self, request):
+        return Response({
+            "figures": [
+                {
+                    "name": name,
+                    "url": request.build_absolute_uri(reverse(f"analytics-api:{name}")),
+                    "summary": _summary(fn),
+                }
+                for name, fn in FIGURES.items()
+            ]
+        })
+
+
+class FigureView(APIView):
+    """One figure for ``date_from`` / ``date_to`` / ``category``, computed by the app's analytics."""
+
+    figure = ""
+
+    def get(self, request, **kwargs):
+        unknown = sorted(set(request.query_params) - {*FIGURE_PARAMS, "format"})
+        if unknown:
+            raise ValidationError({name: [UNKNOWN_PARAMETER] for name in unknown})
+        form = RangeFilterForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
+        return Response(FIGURES[self.figure](date_range=form.date_range, category=form.selected_category))
+
+
+class UnknownFigureView(APIView):
+    @extend_schema(exclude=True)
+    def get(self, request, name):
+        raise NotFound(UNKNOWN_FIGURE.format(name=name))
+
+
+def _summary(fn) -> str:
+    return (inspect.getdoc(fn) or "").split("\n\n")[0].replace("\n", " ")
+
+
+def figure_view(name: str, fn):
+    """A view class per figure, so the schema documents each one with its own docstring."""
+    schema = extend_schema(
+        operation_id=f"analytics_{name}",
+        summary=name.replace("_", " ").capitalize(),
+        description=inspect.getdoc(fn) or "",
+        parameters=RANGE_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT},
+        tags=["analytics"],
+    )
+    def get(self, request, **kwargs):
+        return FigureView.get(self, request, **kwargs)
+
+    class_name = f"{name.title().replace('_', '')}FigureView"
+    return type(class_name, (FigureView,), {"figure": name, "get": schema(get)})
+
+
+def analytics_urlpatterns() -> list:
+    return [
+        path("", AnalyticsIndexView.as_view(), name="index"),
+        *(path(f"{name}/", figure_view(name, fn).as_view(), name=name) for name, fn in FIGURES.items()),
+        path("<str:name>/", UnknownFigureView.as_view(), name="unknown"),
+    ]

@@ -1,0 +1,79 @@
+"""Filters shared by the direct and the rollup implementations."""
+
+import datetime as dt
+
+from django.db.models import Sum
+
+from analytics.figures.periods import bucket_for, bucket_start, resolve_range, series
+from catalog.models import Product
+from catalog.selectors import product_ids_in_category
+from core.filters import DateRange
+from sales.models import Sale
+
+TOP_PRODUCTS = 10
+TOP_CITIES = 20
+QUANTITY_VS_RATING_CAP = 200
+LATEST = 10
+
+
+def datetime_filter(field: str, date_range: DateRange) -> dict:
+    """``{field__gte, field__lt}`` for the inclusive days of ``date_range`` (UTC)."""
+    lookups = {}
+    if date_range.start:
+        lookups[f"{field}__gte"] = date_range.start_datetime()
+    if date_range.end:
+        lookups[f"{field}__lt"] = date_range.end_datetime()
+    return lookups
+
+
+def day_filter(field: str, date_range: DateRange) -> dict:
+    """``{field__gte, field__lte}`` on a rollup's DateField, both bounds always (see rollups.ledger._days)."""
+    return {f"{field}__gte": date_range.start or dt.date.min, f"{field}__lte": date_range.end or dt.date.max}
+
+
+def completed_sales(*, date_range: DateRange, category: str | None = None, **filters):
+    """Completed sales in range; ``filters`` narrow further (product_id=..., customer_id=...)."""
+    qs = Sale.objects.filter(
+        status=Sale.Status.COMPLETED, **datetime_filter("sold_at", date_range), **filters,
+    )
+    if category:
+        qs = qs.filter(product_id__in=product_ids_in_category(category))
+    return qs
+
+
+def product_names(product_ids) -> dict:
+    """pk → (name, category) for the given products, one query."""
+    rows = Product.objects.filter(pk__in=list(product_ids)).values_list("pk", "name", "category")
+    return {pk: (name, category) for pk, name, category in rows}
+
+
+def as_date(value: dt.date | dt.datetime | None) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).date()
+    return value
+
+
+def rollup_series(
+    rows, *, date_range: DateRange, bucket: str | None, present: dict, sums: dict, point, zero: dict
+) -> dict:
+    """``{"bucket", "points"}`` from day rollup rows already filtered to the range.
+
+    ``present`` picks the rows that hold data (for the first/last day of an open range), ``sums``
+    maps output name → summed field, ``point`` turns a period's sums into the point's fields.
+    The database sums per day (at most a few thousand days); days fold into weeks or months here,
+    which costs less than truncating every rollup row in SQL.
+    """
+    per_day = list(rows.values("day").annotate(**{k: Sum(f) for k, f in sums.items()}).order_by("day"))
+    held = rows.filter(**present).values_list("day", flat=True)
+    first = held.order_by("day").first() if per_day else None
+    last = held.order_by("-day").first() if first else None
+    bounds = resolve_range(date_range, first=first, last=last)
+    if bounds and bucket is None:
+        bucket = bucket_for(start=bounds[0], end=bounds[1])
+    totals = {}
+    for row in per_day if bounds else ():
+        period = totals.setdefault(bucket_start(row["day"], bucket), dict.fromkeys(sums, 0))
+        for key in sums:
+            period[key] += row[key] or 0
+    values = {period: point(total) for period, total in totals.items()}
+    return series(date_range=date_range, first=first, last=last, bucket=bucket, values=values, zero=zero)

@@ -1,0 +1,207 @@
+"""Rollups: figures pre-summed per day (and per week for range sums by key), kept exact by the
+write services and rebuilt after seeding. Money is in integer cents so sums never drift.
+
+Ledgers (ProductLedger, CityLedger) hold two kinds of rows per key: day rows (``prefix=False``,
+that day's totals) and, for every Monday of the rebuilt span, prefix rows (``prefix=True``, the
+totals of every day before that Monday). A range then reads two prefix rows per key plus at
+most seven days of day rows at each end, whatever its length (analytics.rollups.ledger).
+
+The tables keep the names they had when these models lived in the sales app (``sales_*``), so a
+database from before the move keeps its rows (migrations analytics 0001 and sales 0004).
+"""
+
+import datetime as dt
+
+from django.db import models
+
+# ActiveCustomerDay.prev_day / ActiveCustomerCell.prev_month when there is no earlier sale.
+NO_EARLIER_DAY = dt.date(1, 1, 1)
+
+
+class SalesDay(models.Model):
+    """Completed sales per UTC day and product category."""
+
+    day = models.DateField()
+    category = models.CharField(max_length=100)
+    revenue_cents = models.BigIntegerField(default=0)
+    orders = models.BigIntegerField(default=0)
+    units = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "sales_salesday"
+        constraints = [models.UniqueConstraint(fields=["day", "category"], name="salesday_day_category")]
+
+
+class FeedbackDay(models.Model):
+    """Feedback per UTC day and product category, with a count per rating."""
+
+    day = models.DateField()
+    category = models.CharField(max_length=100)
+    count = models.BigIntegerField(default=0)
+    rating_sum = models.BigIntegerField(default=0)
+    rating_1 = models.BigIntegerField(default=0)
+    rating_2 = models.BigIntegerField(default=0)
+    rating_3 = models.BigIntegerField(default=0)
+    rating_4 = models.BigIntegerField(default=0)
+    rating_5 = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "sales_feedbackday"
+        constraints = [models.UniqueConstraint(fields=["day", "category"], name="feedbackday_day_category")]
+
+
+class CustomerJoinDay(models.Model):
+    """Customers joined per UTC day."""
+
+    day = models.DateField(unique=True)
+    customers = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "sales_customerjoinday"
+
+
+class CityJoinLedger(models.Model):
+    """Customers joined per city: day rows and Monday prefix rows, like ProductLedger."""
+
+    prefix = models.BooleanField()
+    day = models.DateField()
+    city = models.CharField(max_length=100)
+    country = models.CharField(max_length=100)
+    customers = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "sales_cityjoinledger"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "prefix", "city", "country"], name="cityjoinledger_key"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["day", "prefix", "city", "country", "customers"], name="cityjoinledger_covering",
+            ),
+            models.Index(fields=["city", "country", "day"], condition=models.Q(prefix=True),
+                         name="cityjoinledger_prefixes"),
+        ]
+
+
+class City(models.Model):
+    """Customers per city with coordinate sums, for the mean position of a city on the map."""
+
+    city = models.CharField(max_length=100)
+    country = models.CharField(max_length=100)
+    customers = models.BigIntegerField(default=0)
+    located = models.BigIntegerField(default=0, help_text="Customers with both coordinates.")
+    latitude_sum = models.FloatField(default=0)
+    longitude_sum = models.FloatField(default=0)
+
+    class Meta:
+        db_table = "sales_city"
+        verbose_name_plural = "cities"
+        constraints = [models.UniqueConstraint(fields=["city", "country"], name="city_city_country")]
+
+
+class ProductLedger(models.Model):
+    """Completed sales and feedback per product: day rows and Monday prefix rows (see module doc)."""
+
+    prefix = models.BooleanField()
+    day = models.DateField()
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", db_index=False,
+    )
+    category = models.CharField(max_length=100)
+    revenue_cents = models.BigIntegerField(default=0)
+    units = models.BigIntegerField(default=0)
+    orders = models.BigIntegerField(default=0)
+    feedback = models.BigIntegerField(default=0)
+    rating_sum = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "sales_productledger"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "prefix", "product"], name="productledger_key"),
+        ]
+        # No index may lead with product where a range read could use it: SQLite would then walk it
+        # for GROUP BY product over every row instead of reading the range's few days from the
+        # covering index. The partial one holds prefix rows only, which no range read asks for alone.
+        indexes = [
+            models.Index(
+                fields=[
+                    "day", "prefix", "category", "product", "revenue_cents", "units", "orders", "feedback",
+                    "rating_sum",
+                ],
+                name="productledger_covering",
+            ),
+            models.Index(
+                fields=["product", "day"], condition=models.Q(prefix=True), name="productledger_prefixes",
+            ),
+        ]
+
+
+class CityLedger(models.Model):
+    """Completed sales per buyer's city and product category: day rows and Monday prefix rows.
+    Category ``""`` holds every category's sales (a tenth of the rows to read when none is chosen)."""
+
+    prefix = models.BooleanField()
+    day = models.DateField()
+    city = models.CharField(max_length=100)
+    country = models.CharField(max_length=100)
+    category = models.CharField(max_length=100)
+    revenue_cents = models.BigIntegerField(default=0)
+    orders = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "sales_cityledger"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "prefix", "city", "country", "category"], name="cityledger_key",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["day", "prefix", "category", "city", "country", "revenue_cents", "orders"],
+                name="cityledger_covering",
+            ),
+            models.Index(fields=["city", "country", "category", "day"], condition=models.Q(prefix=True),
+                         name="cityledger_prefixes"),
+        ]
+
+
+class ActiveCustomerDay(models.Model):
+    """A day on which a customer has completed sales, per scope ("" = all, else a category),
+    linked to the customer's previous such day: a customer is counted once in a range, on its
+    first day there, i.e. the day whose ``prev_day`` falls before the range."""
+
+    scope = models.CharField(max_length=100)
+    customer = models.ForeignKey(
+        "accounts.Customer", on_delete=models.CASCADE, related_name="+", db_index=False,
+    )
+    day = models.DateField()
+    prev_day = models.DateField()
+    sales = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "sales_activecustomerday"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "customer", "day"], name="activecustomerday_key"),
+        ]
+        indexes = [models.Index(fields=["scope", "prev_day", "day"], name="activecustomerday_prev")]
+
+
+class ActiveCustomerCell(models.Model):
+    """How many ActiveCustomerDay rows share (scope, day, month of prev_day): counts the customers
+    whose previous sale is months before a range without reading them one by one."""
+
+    scope = models.CharField(max_length=100)
+    day = models.DateField()
+    prev_month = models.DateField()
+    customers = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "sales_activecustomercell"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "day", "prev_month"], name="activecustomercell_key"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["scope", "day", "prev_month", "customers"], name="activecustomercell_covering",
+            ),
+        ]

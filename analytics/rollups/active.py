@@ -1,0 +1,111 @@
+"""Distinct customers with a completed sale in a range ("active customers"), per scope.
+
+Scope ``""`` counts every sale, a category name only that category's. Each (scope, customer,
+day with sales) row links to the customer's previous such day; a customer is active in [a, b]
+exactly when one of its rows has a ≤ day ≤ b and prev_day < a (its first day in the range),
+so the count is a count of rows. ActiveCustomerCell pre-counts rows by (day, month of
+prev_day): whole months before ``a`` come from the cells, only ``a``'s own month row by row.
+"""
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from django.db.models import Sum
+
+from analytics.models import NO_EARLIER_DAY, ActiveCustomerCell, ActiveCustomerDay
+from analytics.rollups.ledger import bump
+from catalog.models import Product
+from core.filters import DateRange
+from sales.models import Sale
+
+ALL = ""
+CHUNK = 500
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day if day == NO_EARLIER_DAY else day.replace(day=1)
+
+
+def utc_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(dt.timezone.utc).date()
+
+
+def active_customers(*, date_range: DateRange, scope: str = ALL) -> int:
+    """Customers with a completed sale in ``date_range`` (within ``scope``)."""
+    start, end = date_range.start, date_range.end
+    cells = ActiveCustomerCell.objects.filter(scope=scope)
+    if end:
+        cells = cells.filter(day__lte=end)
+    if start is None:
+        return cells.filter(prev_month=NO_EARLIER_DAY).aggregate(n=Sum("customers"))["n"] or 0
+    month = month_of(start)
+    counted = cells.filter(day__gte=start, prev_month__lt=month).aggregate(n=Sum("customers"))["n"] or 0
+    same_month = ActiveCustomerDay.objects.filter(scope=scope, prev_day__gte=month, prev_day__lt=start,
+                                                  day__gte=start)
+    if end:
+        same_month = same_month.filter(day__lte=end)
+    return counted + same_month.count()
+
+
+def desired_days(*, customer_ids: list, scopes: set[str]) -> dict[tuple[str, object], Counter]:
+    """(scope, customer) → Counter(day → completed sales) from the sales themselves."""
+    rows = list(
+        Sale.objects.filter(customer_id__in=customer_ids, status=Sale.Status.COMPLETED)
+        .values_list("customer_id", "sold_at", "product_id")
+    )
+    categories = dict(
+        Product.objects.filter(pk__in={p for _, _, p in rows}).values_list("pk", "category")
+    )
+    days = defaultdict(Counter)
+    for customer_id, sold_at, product_id in rows:
+        day = utc_day(sold_at)
+        for scope in (ALL, categories[product_id]):
+            if scope in scopes:
+                days[(scope, customer_id)][day] += 1
+    return days
+
+
+def active_refresh(*, customer_ids, scopes) -> None:
+    """Make the rows of ``customer_ids`` in ``scopes`` match their sales (and the cells follow)."""
+    customer_ids, scopes = list(dict.fromkeys(customer_ids)), set(scopes)
+    for i in range(0, len(customer_ids), CHUNK):
+        _refresh_chunk(customer_ids[i:i + CHUNK], scopes)
+
+
+def _refresh_chunk(customer_ids: list, scopes: set[str]) -> None:
+    wanted = desired_days(customer_ids=customer_ids, scopes=scopes)
+    existing = defaultdict(dict)
+    for row in ActiveCustomerDay.objects.filter(customer_id__in=customer_ids, scope__in=scopes):
+        existing[(row.scope, row.customer_id)][row.day] = row
+    cells = Counter()
+    create, update, delete = [], [], []
+    for scope_customer in set(wanted) | set(existing):
+        scope, customer_id = scope_customer
+        have = existing.get(scope_customer, {})
+        prev = NO_EARLIER_DAY
+        sales_per_day = wanted.get(scope_customer, Counter())
+        for day in sorted(sales_per_day):
+            row = have.pop(day, None)
+            if row is None:
+                create.append(ActiveCustomerDay(scope=scope, customer_id=customer_id, day=day, prev_day=prev,
+                                                sales=sales_per_day[day]))
+                cells[(scope, day, month_of(prev))] += 1
+            elif row.prev_day != prev or row.sales != sales_per_day[day]:
+                cells[(scope, day, month_of(row.prev_day))] -= 1
+                cells[(scope, day, month_of(prev))] += 1
+                row.prev_day, row.sales = prev, sales_per_day[day]
+                update.append(row)
+            prev = day
+        for row in have.values():
+            cells[(scope, row.day, month_of(row.prev_day))] -= 1
+            delete.append(row.pk)
+    if delete:
+        ActiveCustomerDay.objects.filter(pk__in=delete).delete()
+    if update:
+        ActiveCustomerDay.objects.bulk_update(update, ["prev_day", "sales"])
+    if create:
+        ActiveCustomerDay.objects.bulk_create(create)
+    for (scope, day, prev_month), delta in cells.items():
+        if delta:
+            bump(ActiveCustomerCell, lookup={"scope": scope, "day": day, "prev_month": prev_month},
+                 values={"customers": delta})

@@ -1,0 +1,184 @@
+"""Rebuild every rollup from the records (after seed_data's bulk inserts, or by hand)."""
+
+import datetime as dt
+import itertools
+from collections import Counter, defaultdict
+
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+from tqdm import tqdm
+
+from accounts.models import Customer
+from analytics.models import (
+    NO_EARLIER_DAY,
+    ActiveCustomerCell,
+    ActiveCustomerDay,
+    City,
+    CityJoinLedger,
+    CityLedger,
+    CustomerJoinDay,
+    FeedbackDay,
+    ProductLedger,
+    SalesDay,
+)
+from analytics.rollups.active import ALL, month_of
+from analytics.rollups.ledger import ONE_WEEK, monday_on_or_before, mondays
+from analytics.rollups.rebuild_sqlite import rebuild_sqlite
+from analytics.rollups.writes import cents
+from catalog.models import Product
+from feedback.models import Feedback
+from sales.models import Sale
+
+ROLLUP_MODELS = (
+    SalesDay, FeedbackDay, CustomerJoinDay, CityJoinLedger, City, ProductLedger, CityLedger,
+    ActiveCustomerDay, ActiveCustomerCell,
+)
+
+UTC = dt.timezone.utc  # day boundaries are UTC days, whatever TIME_ZONE says
+BATCH = 5000
+PRODUCT_FIELDS = ("revenue_cents", "units", "orders", "feedback", "rating_sum")
+CITY_FIELDS = ("revenue_cents", "orders")
+
+
+def rollups_rebuild() -> None:
+    """Drop and recompute every rollup: set-based SQL on SQLite, the ORM path elsewhere. One transaction
+    on SQLite (Django's atomic is a no-op on MongoDB, where one this size would not fit anyway);
+    progress bars only on a terminal."""
+    with transaction.atomic():
+        for model in ROLLUP_MODELS:
+            model.objects.all().delete()
+        if connection.vendor == "sqlite":
+            rebuild_sqlite(progress=lambda steps: tqdm(steps, desc="rollups", disable=None, leave=False))
+        else:
+            rebuild_orm()
+
+
+def rebuild_orm() -> None:
+    """The portable rebuild (MongoDB): grouped reads, sums in Python, bulk inserts."""
+    categories = dict(Product.objects.values_list("pk", "category"))
+    places = {
+        pk: (city, country) for pk, city, country in Customer.objects.values_list("pk", "city", "country")
+    }
+    _rebuild_customers()
+    product_days, city_days, active_days = _rebuild_sales(categories=categories, places=places)
+    _add_feedback(product_days, categories=categories)
+    _write_ledger(ProductLedger, product_days, key_names=("product_id",), fields=PRODUCT_FIELDS,
+                  attrs=lambda key: {"category": categories[key[0]]})
+    _write_ledger(CityLedger, city_days, key_names=("city", "country", "category"), fields=CITY_FIELDS)
+    _write_active(active_days)
+
+
+def _bulk(model, objects, *, label: str) -> None:
+    objects = iter(tqdm(objects, desc=label, unit=" rows", disable=None, leave=False))
+    while batch := list(itertools.islice(objects, BATCH)):
+        model.objects.bulk_create(batch, batch_size=BATCH)
+
+
+def _rebuild_customers() -> None:
+    joined = (
+        Customer.objects.annotate(day=TruncDate("joined_at", tzinfo=UTC)).values("day", "city", "country")
+        .annotate(customers=Count("pk")).values_list("day", "city", "country", "customers")
+    )
+    per_day, per_city = Counter(), defaultdict(lambda: defaultdict(Counter))
+    for day, city, country, customers in joined.iterator(chunk_size=BATCH):
+        per_day[day] += customers
+        per_city[(city, country)][day]["customers"] += customers
+    _bulk(CustomerJoinDay, (CustomerJoinDay(day=d, customers=n) for d, n in per_day.items()),
+          label="customers per day")
+    _write_ledger(CityJoinLedger, per_city, key_names=("city", "country"), fields=("customers",))
+    located = Q(latitude__isnull=False, longitude__isnull=False)
+    cities = Customer.objects.values("city", "country").annotate(
+        customers=Count("pk"), located=Count("pk", filter=located),
+        latitude_sum=Sum("latitude", filter=located), longitude_sum=Sum("longitude", filter=located),
+    )
+    _bulk(City, (
+        City(city=r["city"], country=r["country"], customers=r["customers"], located=r["located"],
+             latitude_sum=r["latitude_sum"] or 0.0, longitude_sum=r["longitude_sum"] or 0.0)
+        for r in cities
+    ), label="cities")
+
+
+def _rebuild_sales(*, categories: dict, places: dict):
+    """SalesDay rows; returns the day rows of both ledgers and the sale days per customer and category."""
+    rows = (
+        Sale.objects.filter(status=Sale.Status.COMPLETED).annotate(day=TruncDate("sold_at", tzinfo=UTC))
+        .values("day", "customer_id", "product_id")
+        .annotate(revenue=Sum("total"), orders=Count("pk"), units=Sum("quantity"))
+        .values_list("day", "customer_id", "product_id", "revenue", "orders", "units")
+    )
+    sales_days = defaultdict(Counter)
+    product_days = defaultdict(lambda: defaultdict(Counter))
+    city_days = defaultdict(lambda: defaultdict(Counter))
+    active_days = defaultdict(Counter)  # (customer, category) → day → sales
+    for day, customer_id, product_id, revenue, orders, units in tqdm(
+        rows.iterator(chunk_size=BATCH), desc="sales", unit=" rows", disable=None, leave=False,
+    ):
+        category, revenue = categories[product_id], cents(revenue)
+        sales_days[(day, category)].update({"revenue_cents": revenue, "orders": orders, "units": units})
+        product_days[(product_id,)][day].update({"revenue_cents": revenue, "units": units, "orders": orders})
+        for scope in (category, ALL):
+            city_days[(*places[customer_id], scope)][day].update({"revenue_cents": revenue, "orders": orders})
+        active_days[(customer_id, category)][day] += orders
+    _bulk(SalesDay, (SalesDay(day=d, category=c, **v) for (d, c), v in sales_days.items()),
+          label="sales per day")
+    return product_days, city_days, active_days
+
+
+def _add_feedback(product_days, *, categories: dict) -> None:
+    rows = (
+        Feedback.objects.annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .values("day", "product_id", "rating").annotate(count=Count("pk"))
+        .values_list("day", "product_id", "rating", "count")
+    )
+    feedback_days = defaultdict(Counter)
+    for day, product_id, rating, count in rows.iterator(chunk_size=BATCH):
+        values = {"count": count, "rating_sum": rating * count, f"rating_{rating}": count}
+        feedback_days[(day, categories[product_id])].update(values)
+        product_days[(product_id,)][day].update({"feedback": count, "rating_sum": rating * count})
+    _bulk(FeedbackDay, (FeedbackDay(day=d, category=c, **v) for (d, c), v in feedback_days.items()),
+          label="feedback per day")
+
+
+def _write_ledger(model, days_by_key: dict, *, key_names: tuple, fields: tuple, attrs=lambda key: {}) -> None:
+    """Day rows, then a prefix row per key for every Monday from the first day's to the one after the last."""
+    all_days = [day for by_day in days_by_key.values() for day in by_day]
+    if not all_days:
+        return
+    weeks = mondays(monday_on_or_before(min(all_days)), monday_on_or_before(max(all_days)) + ONE_WEEK)
+
+    def objects():
+        for key, by_day in days_by_key.items():
+            common = {**dict(zip(key_names, key, strict=True)), **attrs(key)}
+            for day, values in by_day.items():
+                yield model(prefix=False, day=day, **common, **{f: values[f] for f in fields})
+            days, i, running = sorted(by_day), 0, Counter()
+            for week in weeks:
+                while i < len(days) and days[i] < week:
+                    running.update(by_day[days[i]])
+                    i += 1
+                yield model(prefix=True, day=week, **common, **{f: running[f] for f in fields})
+
+    _bulk(model, objects(), label=model._meta.verbose_name_plural)
+
+
+def _write_active(active_days: dict) -> None:
+    per_scope = defaultdict(Counter)  # (scope, customer) → day → sales
+    for (customer_id, category), by_day in active_days.items():
+        per_scope[(category, customer_id)].update(by_day)
+        per_scope[(ALL, customer_id)].update(by_day)
+    cells = Counter()
+
+    def objects():
+        for (scope, customer_id), by_day in per_scope.items():
+            prev = NO_EARLIER_DAY
+            for day in sorted(by_day):
+                cells[(scope, day, month_of(prev))] += 1
+                yield ActiveCustomerDay(scope=scope, customer_id=customer_id, day=day, prev_day=prev,
+                                        sales=by_day[day])
+                prev = day
+
+    _bulk(ActiveCustomerDay, objects(), label="active customer days")
+    _bulk(ActiveCustomerCell, (
+        ActiveCustomerCell(scope=s, day=d, prev_month=m, customers=n) for (s, d, m), n in cells.items()
+    ), label="active customer cells")

@@ -1,0 +1,61 @@
+"""The dashboard: KPI cards and charts from ``analytics.figures`` (the same registry the JSON API serves),
+so a chart shows exactly what ``/api/analytics/<figure>/`` returns for the same filters."""
+
+from urllib.parse import urlencode
+
+from django.shortcuts import render
+from django.urls import reverse
+
+from analytics.figures import FIGURES
+from catalog.selectors import category_list
+from core.pages import PageFilters, filter_bar, page_filters, reader_required
+
+DASHBOARD_FIGURES = (
+    "kpis", "revenue_over_time", "revenue_by_category", "top_products", "rating_distribution",
+    "average_rating_over_time", "new_customers_over_time", "sales_by_city", "quantity_vs_rating",
+)
+
+# (key in kpis, label, number format for the page's script)
+KPI_CARDS = (
+    ("revenue", "Revenue", "money"),
+    ("orders", "Orders", "integer"),
+    ("units", "Units sold", "integer"),
+    ("average_order_value", "Average order value", "money"),
+    ("active_customers", "Active customers", "integer"),
+    ("new_customers", "New customers", "integer"),
+    ("average_rating", "Average rating", "rating"),
+)
+
+
+@reader_required
+def dashboard(request):
+    filters = page_filters(request)
+    figures = {
+        name: FIGURES[name](date_range=filters.date_range, category=filters.category)
+        for name in DASHBOARD_FIGURES
+    }
+    kpis = figures.pop("kpis")
+    cards = [{"key": key, "label": label, "format": fmt, **kpis[key]} for key, label, fmt in KPI_CARDS]
+    previous = filters.date_range.previous()
+    return render(request, "dashboard.html", {
+        **filter_bar(request, filters, categories=category_list()),
+        "kpi_cards": cards,
+        "previous_range": previous,
+        "figures": figures,
+        "drill": drill_links(filters),
+    })
+
+
+def drill_links(filters: PageFilters) -> dict:
+    """Where a click on a chart goes; static/app/charts.js adds the category, city or product id."""
+    placeholder = "00000000"
+    dates = filters.range_params()
+    return {
+        "category": f"{reverse('sales:sale-list')}?{urlencode(dates)}",
+        "product": reverse("catalog:product-detail", args=[placeholder]).replace(placeholder, "{id}")
+        + (f"?{urlencode(dates)}" if dates else ""),
+        # Customers of a city, whenever they joined (the users page's dates filter the join date).
+        "city": reverse("accounts:customer-list"),
+    }
+
+

@@ -1,0 +1,60 @@
+"""Admin plumbing: saves and deletes go through the apps' services, and the big lists (sales,
+feedback) never join per row: on MongoDB a join is a ``$lookup`` over every matching document."""
+
+from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+
+from core.filtersets import SEARCH_MAX_LENGTH
+from core.selectors import attach_related
+
+
+class PageRelatedChangeList(ChangeList):
+    """Loads the rows a page points to (``related_on_page``) in one query each, after paging."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = attach_related(self.result_list, *self.model_admin.related_on_page)
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """Subclasses implement ``create``, ``update`` and ``delete`` by calling their services."""
+
+    list_per_page = 50
+    show_full_result_count = False  # COUNT(*) over a million sales on every page is wasted work
+    related_on_page: tuple[str, ...] = ()
+    # Searches through the app's FilterSet ``search`` (matching ids first) when set.
+    search_filterset = None
+
+    def get_changelist(self, request, **kwargs):
+        return PageRelatedChangeList if self.related_on_page else super().get_changelist(request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        if self.search_filterset is None or not search_term:
+            return super().get_search_results(request, queryset, search_term)
+        filterset = self.search_filterset(queryset=queryset)
+        return filterset.filter_search(queryset, "search", search_term[:SEARCH_MAX_LENGTH]), False
+
+    def create(self, data: dict):
+        raise NotImplementedError
+
+    def update(self, instance, data: dict):
+        raise NotImplementedError
+
+    def delete(self, instance):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        if change:
+            self.update(type(obj).objects.get(pk=obj.pk), data)
+        else:
+            created = self.create(dict(form.cleaned_data))
+            obj.pk = created.pk
+            obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        self.delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete(obj)

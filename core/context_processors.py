@@ -1,0 +1,32 @@
+"""Values every page template needs: the navigation, the Kibana link and the currency."""
+
+import functools
+
+from django.conf import settings
+
+from core.permissions import can_read
+
+NAV = (
+    ("Dashboard", "/"),
+    ("Customers", "/users/"),
+    ("Products", "/products/"),
+    ("Sales", "/sales/"),
+    ("Feedback", "/feedback/"),
+    ("Search", "/search/"),
+)
+
+
+def product(request):
+    path = getattr(request, "path", "")
+    nav = [
+        {"label": label, "url": url, "active": path == url if url == "/" else path.startswith(url)}
+        for label, url in NAV
+    ]
+    return {
+        "KIBANA_URL": settings.KIBANA_URL,
+        # ISO 4217 code for Intl.NumberFormat; the seed prices in US dollars.
+        "CURRENCY": settings.CURRENCY,
+        "NAV": nav,
+        # Called only by templates that ask (one query for a non-staff user).
+        "CAN_READ": functools.partial(can_read, getattr(request, "user", None)),
+    }

@@ -1,0 +1,58 @@
+"""The one place that reads the environment.
+
+Every variable has a default that makes the embedded mode (SQLite + tantivy under DATA_DIR) work; the
+README lists them. The other settings modules import these values and never read ``os.environ``.
+"""
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def _env(name, default=""):
+    return os.environ.get(name, default).strip()
+
+
+def _env_bool(name, default=False):
+    value = _env(name, "1" if default else "0").lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {value!r}.")
+
+
+def _env_int(name, default):
+    value = _env(name, str(default))
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}.") from None
+
+
+# --- Environment ---------------------------------------------------------------------------
+DATA_DIR = Path(_env("DATA_DIR") or BASE_DIR / "var").resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)  # first run: SQLite needs the folder to exist
+DEBUG = _env_bool("DEBUG", default=True)
+SECRET_KEY = _env("SECRET_KEY") or "django-insecure-local-development-only"
+ALLOWED_HOSTS = [h.strip() for h in _env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+# Production behind TLS (redirect to https, Secure cookies, trust X-Forwarded-Proto); the local
+# Docker Compose stack sets 0 to serve production settings over plain http://localhost.
+SECURE_HTTPS = _env_bool("SECURE_HTTPS", default=True)
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in _env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
+MONGODB_URI = _env("MONGODB_URI")
+MONGODB_NAME = _env("MONGODB_NAME")
+# Write migrations for MongoDB without a server (Django's dummy engine; see README).
+MONGODB_OFFLINE = _env_bool("MONGODB_OFFLINE")
+SEARCH_BACKEND = _env("SEARCH_BACKEND").lower()
+ELASTICSEARCH_URL = _env("ELASTICSEARCH_URL")
+ELASTICSEARCH_INDEX_PREFIX = _env("ELASTICSEARCH_INDEX_PREFIX", "ecommerce")
+KIBANA_URL = _env("KIBANA_URL").rstrip("/")
+API_THROTTLE_ANON = _env("API_THROTTLE_ANON", "60/min")
+API_THROTTLE_USER = _env("API_THROTTLE_USER", "1200/min")
+API_MAX_PAGE_SIZE = _env_int("API_MAX_PAGE_SIZE", 500)
+LOG_LEVEL = _env("LOG_LEVEL", "INFO").upper()
+CURRENCY = _env("CURRENCY", "USD").upper()  # ISO 4217 code the pages format money in

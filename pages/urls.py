@@ -1,0 +1,30 @@
+"""The record pages under their record types' namespaces (``catalog:product-detail``…), the names the
+models' ``get_absolute_url`` reverse."""
+
+from django.urls import path
+
+from pages.views import customers, feedback, products, sales
+
+customer_urls = ([
+    path("", customers.customer_list_page, name="customer-list"),
+    path("table/", customers.customer_table, name="customer-table"),
+    path("<str:pk>/", customers.customer_detail_page, name="customer-detail"),
+], "accounts")
+
+product_urls = ([
+    path("", products.product_list_page, name="product-list"),
+    path("table/", products.product_table, name="product-table"),
+    path("<str:pk>/", products.product_detail_page, name="product-detail"),
+], "catalog")
+
+sale_urls = ([
+    path("", sales.sale_list_page, name="sale-list"),
+    path("table/", sales.sale_table, name="sale-table"),
+    path("<str:pk>/", sales.sale_detail_page, name="sale-detail"),
+], "sales")
+
+feedback_urls = ([
+    path("", feedback.feedback_list_page, name="feedback-list"),
+    path("table/", feedback.feedback_table, name="feedback-table"),
+    path("<str:pk>/", feedback.feedback_detail_page, name="feedback-detail"),
+], "feedback")

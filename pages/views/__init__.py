@@ -1,0 +1,1 @@
+"""One module per record type; ``pages.urls`` puts them under the record types' URL namespaces."""

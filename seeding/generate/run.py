@@ -1,0 +1,116 @@
+"""Generate and write a whole seed in one transaction."""
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from itertools import groupby
+from operator import itemgetter
+
+import numpy as np
+from django.db import DEFAULT_DB_ALIAS, connections, models
+
+from accounts.models import Customer
+from catalog.models import Product
+from core.db import atomic
+from feedback.models import Feedback
+from sales.models import Sale
+
+from .customers import generate_customers
+from .feedback import feedback_batches
+from .options import SeedError, SeedPlan
+from .pools import build_pools
+from .prefetch import prefetched
+from .products import generate_products
+from .records import clear_records, outside_tables
+from .sales import choose_reviewed, sale_batches
+from .timeline import Window
+from .writers import OrmWriter, SqliteWriter
+
+NEEDS_REPLICA_SET = (
+    "seed_data writes in one MongoDB transaction, which needs a replica set or a sharded cluster; "
+    "this server is standalone. Nothing was written."
+)
+
+# progress(label, total) -> context manager with .update(n); tqdm fits.
+Progress = Callable[[str, int], AbstractContextManager]
+
+
+class _Silent:
+    def update(self, n: int) -> None:
+        pass
+
+
+def no_progress(label: str, total: int) -> AbstractContextManager:
+    return nullcontext(_Silent())
+
+
+def writer_for(connection, *, window: Window):
+    if connection.vendor == "sqlite":
+        return SqliteWriter(connection)
+    return OrmWriter(using=connection.alias, key_time=window.end)
+
+
+def seed_records(
+    *, plan: SeedPlan, clear: bool, progress: Progress = no_progress, using: str = DEFAULT_DB_ALIAS
+) -> dict[str, int]:
+    """Write the plan's rows (after deleting existing ones when ``clear``) all or nothing.
+
+    Sends no signal: the caller sends records_seeded once this has committed. Returns the
+    counts written, keyed as the signal names them.
+    """
+    connection = connections[using]
+    # django-mongodb-backend's feature flag: is this a replica set or sharded cluster?
+    if connection.vendor == "mongodb" and not connection.features._supports_transactions:
+        raise SeedError(NEEDS_REPLICA_SET)
+    window = Window(until=plan.until)
+    writer = writer_for(connection, window=window)
+    # SQLite: foreign keys unchecked during the load (the keys are generated in range; the
+    # tests run PRAGMA foreign_key_check). Only takes effect outside a transaction, as here.
+    checks_off = connection.constraint_checks_disabled() if connection.vendor == "sqlite" else nullcontext()
+    with checks_off:
+        # On MongoDB a real transaction (replica set or sharded cluster). A standalone server
+        # refuses transactions ("Transaction numbers are only allowed on a replica set member or
+        # mongos"): every write in this block would fail, so a standalone server is turned away
+        # above, before anything is deleted. A large seed may also outlive the server's
+        # transactionLifetimeLimitSeconds (60 s by default) and be rolled back.
+        with atomic(using):
+            if clear:
+                clear_records(using=using)
+                # Rows of other apps pointing at what was cleared would now dangle: fail instead.
+                connection.check_constraints(table_names=outside_tables())
+            _write(writer, plan, window, progress)
+    return plan.counts
+
+
+def _write(writer, plan: SeedPlan, window: Window, progress: Progress) -> None:
+    totals = {Product: plan.products, Customer: plan.users, Sale: plan.sales, Feedback: plan.feedback}
+    encoded = ((model, writer.encode(model, batch)) for model, batch in _generate(plan, window))
+    for model, group in groupby(prefetched(encoded), key=itemgetter(0)):
+        label = str(model._meta.verbose_name_plural)
+        with progress(label, totals[model]) as bar, writer.table(model) as insert:
+            for _model, rows in group:
+                bar.update(insert(rows))
+
+
+def _generate(plan: SeedPlan, window: Window) -> Iterator[tuple[type[models.Model], dict]]:
+    """(model, column batch) pairs, parents before children; one table's batches in a row."""
+    # One random stream per part: changing --sales does not change the customers.
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(plan.seed).spawn(5)]
+    products_rng, customers_rng, reviews_rng, sales_rng, feedback_rng = streams
+    pools = build_pools(plan.seed)
+
+    products, batch = generate_products(products_rng, pools=pools, window=window, n=plan.products)
+    if plan.products:
+        yield Product, batch
+    del batch
+    customers, batches = generate_customers(customers_rng, pools=pools, window=window, n=plan.users)
+    yield from ((Customer, batch) for batch in batches)
+    reviewed = choose_reviewed(reviews_rng, sales=plan.sales, reviews=plan.feedback)
+    batches = sale_batches(
+        sales_rng, window=window, customers=customers, products=products, n=plan.sales, reviewed=reviewed
+    )
+    yield from ((Sale, batch) for batch in batches)
+    batches = feedback_batches(
+        feedback_rng, window=window, customers=customers, products=products, reviewed=reviewed,
+        n=plan.feedback,
+    )
+    yield from ((Feedback, batch) for batch in batches)
