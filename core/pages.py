@@ -97,7 +97,9 @@ def drop_rejected_filters(filters: PageFilters, table: "Table") -> None:
         filters.extra = {}
 
 
-def filter_bar(request, filters: PageFilters, *, categories: Sequence[str] = (), dates_note: str = "") -> dict:
+def filter_bar(
+    request, filters: PageFilters, *, categories: Sequence[str] = (), dates_note: str = ""
+) -> dict:
     """Template context for ``includes/filter_bar.html``: preset links, the active one, and the
     ``categories`` to choose from (none: the page has no category filter)."""
     end = today()

@@ -1,4 +1,5 @@
-"""Pieces the four Elasticsearch documents (`<app>/documents.py`) share: names, analyzer, settings."""
+"""Pieces the Elasticsearch documents (`search.documents`, built from `search.spec`) share: names,
+analyzer, settings."""
 
 from django.conf import settings
 from django_elasticsearch_dsl import Index, fields

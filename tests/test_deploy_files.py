@@ -171,8 +171,8 @@ def document_mappings() -> dict[str, dict[str, str]]:
 
     documents = registry.get_documents()
     assert documents, (
-        "No django-elasticsearch-dsl documents are registered: the <app>/documents.py modules "
-        "(accounts, catalog, sales, feedback) define the indices the Kibana data views read."
+        "No django-elasticsearch-dsl documents are registered: search.documents "
+        "(one per record type of search.spec) define the indices the Kibana data views read."
     )
     prefix = f"{settings.ELASTICSEARCH_INDEX_PREFIX}-"
     mappings = {}

@@ -13,7 +13,6 @@ import pytest
 
 from accounts.services import customer_create, customer_delete, customer_update
 from analytics.figures import FIGURES, product_summary
-from tests.oracles import oracle
 from analytics.models import ProductLedger
 from analytics.rollups import rollups_rebuild
 from catalog.models import Product
@@ -23,6 +22,7 @@ from feedback.models import Feedback
 from feedback.services import feedback_create, feedback_delete, feedback_update
 from sales.models import Sale
 from sales.services import sale_create, sale_delete, sale_refund, sale_update
+from tests.oracles import oracle
 from tests.oracles.oracle import DIRECT_FIGURES
 
 pytestmark = pytest.mark.django_db

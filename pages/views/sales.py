@@ -24,7 +24,8 @@ def sale_list_page(request):
 
 @reader_required
 def sale_table(request):
-    return datatable_json(request, table=tables.TABLE, filters=page_filters(request, extra_keys=tables.EXTRA_FILTERS))
+    filters = page_filters(request, extra_keys=tables.EXTRA_FILTERS)
+    return datatable_json(request, table=tables.TABLE, filters=filters)
 
 
 @reader_required

@@ -1,4 +1,4 @@
-"""The Elasticsearch backend, built on the django-elasticsearch-dsl documents in each app's `documents.py`.
+"""The Elasticsearch backend, on the django-elasticsearch-dsl documents of `search.documents`.
 
 Each record type has an alias (``<prefix>-customers`` …) over a concrete index
 (``<prefix>-customers-<timestamp>``). A rebuild fills a new concrete index, then moves the alias to it

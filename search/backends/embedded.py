@@ -38,6 +38,7 @@ from search.backends.base import (
     Suggestion,
     sorted_facet,
 )
+from search.spec import CATEGORY, SPECS
 
 logger = logging.getLogger(__name__)
 
@@ -77,17 +78,13 @@ def build_schema() -> tantivy.Schema:
     return sb.build()
 
 
-# Per record type, the searched fields its documents can have: (tantivy name, document key).
-_TYPE_FIELDS = {
-    records.CUSTOMER: ("title", "email", "city", "country", "address"),
-    records.PRODUCT: ("title", "sku", "brand", "category_text", "description", "attributes"),
-    records.SALE: ("title", "category_text", "customer_city", "customer_name"),
-    records.FEEDBACK: ("title", "category_text", "customer_city", "customer_name", "comment"),
-}
-_TYPE_FIELDS = {
-    name: tuple((f, "category" if f == "category_text" else f) for f in fields)
-    for name, fields in _TYPE_FIELDS.items()
-}
+def _searched(spec) -> tuple[tuple[str, str], ...]:
+    """The searched fields a type's documents can have: (tantivy name, document key)."""
+    pairs = (("category_text", f.name) if f.kind == CATEGORY else (f.name, f.name) for f in spec.fields)
+    return tuple((name, key) for name, key in pairs if name in FIELDS)
+
+
+_TYPE_FIELDS = {name: _searched(spec) for name, spec in SPECS.items()}
 
 
 def to_tantivy(record_type: str, record_id: str, doc: dict) -> dict:
