@@ -7,50 +7,36 @@ all; ``records_seeded`` follows seed_data's bulk inserts, which bypass the servi
 from analytics import rollups
 
 
-def _customer(old, new, fields):
-    if old is None:
-        rollups.customer_added(customer=new)
-    elif new is None:
-        rollups.customer_removed(customer=old)
-    else:
-        rollups.customer_changed(old=old, new=new)
+def _recategorized(*, old, new):
+    rollups.product_recategorized(product_id=new.pk, old=old.category, new=new.category)
 
 
-def _product(old, new, fields):
-    if old is not None and new is not None:
-        rollups.product_recategorized(product_id=new.pk, old=old.category, new=new.category)
-
-
-def _sale(old, new, fields):
-    if old is None:
-        rollups.sale_added(sale=new)
-    elif new is None:
-        rollups.sale_removed(sale=old)
-    else:
-        rollups.sale_changed(old=old, new=new)
-
-
-def _feedback(old, new, fields):
-    if old is None:
-        rollups.feedback_added(feedback=new)
-    elif new is None:
-        rollups.feedback_removed(feedback=old)
-    else:
-        rollups.feedback_changed(old=old, new=new)
-
-
+# Per model: what to do when a record is (added, changed, removed); None: that write moves no rollup.
 FOLLOW = {
-    "accounts.Customer": _customer,
-    "catalog.Product": _product,
-    "sales.Sale": _sale,
-    "feedback.Feedback": _feedback,
+    "accounts.Customer": (
+        lambda new: rollups.customer_added(customer=new), rollups.customer_changed,
+        lambda old: rollups.customer_removed(customer=old),
+    ),
+    "catalog.Product": (None, _recategorized, None),
+    "sales.Sale": (
+        lambda new: rollups.sale_added(sale=new), rollups.sale_changed,
+        lambda old: rollups.sale_removed(sale=old),
+    ),
+    "feedback.Feedback": (
+        lambda new: rollups.feedback_added(feedback=new), rollups.feedback_changed,
+        lambda old: rollups.feedback_removed(feedback=old),
+    ),
 }
 
 
 def record_changed(sender, *, old, new, fields, **kwargs):
-    follow = FOLLOW.get(sender._meta.label)
-    if follow:
-        follow(old, new, fields)
+    added, changed, removed = FOLLOW.get(sender._meta.label, (None, None, None))
+    if old is None and added:
+        added(new)
+    elif new is None and removed:
+        removed(old)
+    elif old is not None and new is not None and changed:
+        changed(old=old, new=new)
 
 
 def records_seeded(sender, **kwargs):
