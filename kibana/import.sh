@@ -1,5 +1,5 @@
 #!/bin/sh
-# Import the data views, visualisations and dashboard in dashboard.ndjson into Kibana.
+# Import the data views, Lens charts, map and dashboard in saved_objects.ndjson into Kibana.
 #
 #   KIBANA_URL=http://localhost:5601 kibana/import.sh
 #
@@ -12,7 +12,7 @@ KIBANA_URL="${KIBANA_URL:-http://localhost:5601}"
 PREFIX="${ELASTICSEARCH_INDEX_PREFIX:-ecommerce}"
 WAIT_SECONDS="${WAIT_SECONDS:-300}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
-OBJECTS="$HERE/dashboard.ndjson"
+OBJECTS="$HERE/saved_objects.ndjson"
 
 case "$PREFIX" in
     *[!a-z0-9_-]* | "" | [_-]*)
@@ -34,10 +34,10 @@ done
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # The import API wants a file whose name ends in .ndjson.
-sed "s/\"title\":\"ecommerce-/\"title\":\"$PREFIX-/" "$OBJECTS" > "$work/dashboard.ndjson"
+sed "s/\"title\":\"ecommerce-/\"title\":\"$PREFIX-/" "$OBJECTS" > "$work/saved_objects.ndjson"
 
 response="$(curl -sS -X POST "$KIBANA_URL/api/saved_objects/_import?overwrite=true" \
-    -H "kbn-xsrf: true" --form "file=@$work/dashboard.ndjson")"
+    -H "kbn-xsrf: true" --form "file=@$work/saved_objects.ndjson")"
 echo "$response"
 if echo "$response" | grep -Eq '"success" *: *true'; then
     echo "Imported the saved objects into Kibana."

@@ -1,7 +1,7 @@
 """The "at scale" deployment files, checked offline against the code they deploy.
 
 Nothing here needs Docker, MongoDB, Elasticsearch or Kibana: docker-compose.yml, the Dockerfile and
-kibana/dashboard.ndjson are parsed and compared with what the project defines (the variables the
+kibana/saved_objects.ndjson are parsed and compared with what the project defines (the variables the
 settings read, the management commands, the search documents' aliases and mappings), and
 kibana/import.sh runs against a stand-in Kibana on 127.0.0.1.
 """
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 START = ROOT / "docker" / "start.sh"
-NDJSON = ROOT / "kibana" / "dashboard.ndjson"
+NDJSON = ROOT / "kibana" / "saved_objects.ndjson"
 IMPORT = ROOT / "kibana" / "import.sh"
 
 ONE_SHOT = {"kibana-setup"}
@@ -42,33 +42,6 @@ RUNTIME_VARIABLES = {
 }
 # The index prefix the data view titles are written for (import.sh puts another one in its place).
 NDJSON_PREFIX = "ecommerce"
-GRID_COLUMNS = 48
-
-NUMERIC = {
-    "long",
-    "integer",
-    "short",
-    "byte",
-    "double",
-    "float",
-    "half_float",
-    "scaled_float",
-    "unsigned_long",
-}
-DATES = {"date", "date_nanos"}
-AGGREGATABLE = NUMERIC | DATES | {"keyword", "constant_keyword", "boolean", "ip"}
-# What each aggregation needs of its field.
-AGG_FIELD_TYPES = {
-    "sum": NUMERIC,
-    "avg": NUMERIC,
-    "min": NUMERIC | DATES,
-    "max": NUMERIC | DATES,
-    "median": NUMERIC,
-    "cardinality": AGGREGATABLE,
-    "terms": AGGREGATABLE,
-    "date_histogram": DATES,
-    "histogram": NUMERIC,
-}
 
 
 # --- Loading ---------------------------------------------------------------------------------------
@@ -135,79 +108,15 @@ def dockerfile_env() -> dict[str, str]:
 
 @cache
 def saved_objects() -> list[dict]:
-    lines = NDJSON.read_text().splitlines()
-    assert lines, "kibana/dashboard.ndjson is empty"
-    objects = []
-    for number, line in enumerate(lines, 1):
-        assert line.strip(), f"line {number} is blank (NDJSON: one object a line)"
-        obj = json.loads(line)
-        assert isinstance(obj, dict), f"line {number} is not an object"
-        for key, kind in (("id", str), ("type", str), ("attributes", dict)):
-            assert isinstance(obj.get(key), kind), f"line {number} has no {key} ({kind.__name__})"
-        objects.append(obj)
-    return objects
+    return [json.loads(line) for line in NDJSON.read_text().splitlines()]
 
 
 def by_type(kind: str) -> list[dict]:
     return [obj for obj in saved_objects() if obj["type"] == kind]
 
 
-def references(obj: dict) -> dict[str, dict]:
-    return {ref["name"]: ref for ref in obj.get("references", [])}
-
-
-def search_source(obj: dict) -> dict:
-    return json.loads(obj["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
-
-
 def version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split("."))
-
-
-@cache
-def document_mappings() -> dict[str, dict[str, str]]:
-    """``{suffix after the index prefix: {field path: Elasticsearch type}}`` for every search document."""
-    from django_elasticsearch_dsl.registries import registry
-
-    documents = registry.get_documents()
-    assert documents, (
-        "No django-elasticsearch-dsl documents are registered: search.documents "
-        "(one per record type of search.spec) define the indices the Kibana data views read."
-    )
-    prefix = f"{settings.ELASTICSEARCH_INDEX_PREFIX}-"
-    mappings = {}
-    for document in documents:
-        name = document._index._name
-        assert name.startswith(prefix), (
-            f"{document.__name__} writes to {name!r}, outside the {prefix!r} prefix"
-        )
-        mappings[name.removeprefix(prefix)] = dict(
-            _fields(document._doc_type.mapping.to_dict()["properties"])
-        )
-    return mappings
-
-
-def _fields(properties: dict, parent: str = ""):
-    for name, spec in properties.items():
-        path = f"{parent}{name}"
-        yield path, spec.get("type", "object")
-        for sub, sub_spec in spec.get("fields", {}).items():
-            yield f"{path}.{sub}", sub_spec["type"]
-        yield from _fields(spec.get("properties", {}), f"{path}.")
-
-
-def data_view_mapping(obj: dict) -> tuple[str, dict[str, str]]:
-    """The data view an object reads through ``indexRefName``, and that index's field types."""
-    ref_name = search_source(obj)["indexRefName"]
-    ref = references(obj)[ref_name]
-    view = next(o for o in by_type("index-pattern") if o["id"] == ref["id"])
-    suffix = view["attributes"]["title"].removeprefix(f"{NDJSON_PREFIX}-")
-    return view["attributes"]["title"], document_mappings()[suffix]
-
-
-def query_fields(query: str) -> list[str]:
-    """Field names in a KQL or Lucene query (``status:completed`` → ``status``)."""
-    return re.findall(r"([A-Za-z_][\w.]*)\s*:", query)
 
 
 # --- docker-compose.yml --------------------------------------------------------------------------
@@ -484,140 +393,8 @@ def test_compose_settings_are_production_served_over_plain_http():
     assert without_key.returncode != 0 and "Set SECRET_KEY" in without_key.stderr
 
 
-# --- kibana/dashboard.ndjson ------------------------------------------------------------------------
-
-
-def test_every_line_is_a_saved_object_kibana_can_migrate():
-    kibana = version(service("kibana")["image"].rsplit(":", 1)[1])
-    keys = [(obj["type"], obj["id"]) for obj in saved_objects()]
-    assert len(keys) == len(set(keys)), "two objects share a type and id"
-    for obj in saved_objects():
-        # Without these Kibana takes an object for its own version and skips the migrations.
-        assert version(obj["coreMigrationVersion"]) <= kibana, obj["id"]
-        assert version(obj["typeMigrationVersion"]) <= kibana, obj["id"]
-        assert isinstance(obj.get("references", []), list)
-    assert {obj["type"] for obj in saved_objects()} == {
-        "index-pattern",
-        "visualization",
-        "search",
-        "dashboard",
-    }
-
-
-def test_every_reference_resolves_inside_the_file():
-    present = {(obj["type"], obj["id"]) for obj in saved_objects()}
-    for obj in saved_objects():
-        for ref in obj.get("references", []):
-            assert (ref["type"], ref["id"]) in present, (
-                f"{obj['id']} refers to missing {ref['type']} {ref['id']}"
-            )
-        meta = obj["attributes"].get("kibanaSavedObjectMeta")
-        ref_name = json.loads(meta["searchSourceJSON"]).get("indexRefName") if meta else None
-        if ref_name:
-            assert references(obj)[ref_name]["type"] == "index-pattern", obj["id"]
-
-
-def test_dashboard_panels_point_at_every_visualisation_and_fit_the_grid():
-    (dashboard,) = by_type("dashboard")
-    attrs = dashboard["attributes"]
-    assert attrs["title"] == "E-commerce analytics"
-    assert attrs["timeRestore"] is True and attrs["timeFrom"].startswith("now-")
-    panels = json.loads(attrs["panelsJSON"])
-    refs = references(dashboard)
-    shown, cells = set(), set()
-    for panel in panels:
-        grid = panel["gridData"]
-        assert grid["i"] == panel["panelIndex"]
-        ref = refs[f"{panel['panelIndex']}:{panel['panelRefName']}"]
-        assert ref["type"] == panel["type"]
-        shown.add((ref["type"], ref["id"]))
-        assert 0 <= grid["x"] and grid["x"] + grid["w"] <= GRID_COLUMNS and grid["h"] > 0
-        area = {
-            (x, y)
-            for x in range(grid["x"], grid["x"] + grid["w"])
-            for y in range(grid["y"], grid["y"] + grid["h"])
-        }
-        assert not area & cells, f"panel {panel['panelIndex']} overlaps another"
-        cells |= area
-    wanted = {
-        (obj["type"], obj["id"]) for obj in saved_objects() if obj["type"] in {"visualization", "search"}
-    }
-    assert shown == wanted
-    assert len(refs) == len(panels)
-
-
-def test_data_views_read_the_documents_aliases():
-    mappings = document_mappings()
-    titles = set()
-    for view in by_type("index-pattern"):
-        attrs = view["attributes"]
-        assert attrs["title"].startswith(f"{NDJSON_PREFIX}-"), attrs["title"]
-        suffix = attrs["title"].removeprefix(f"{NDJSON_PREFIX}-")
-        assert suffix in mappings, (
-            f"data view {attrs['title']!r} names no alias; documents define {sorted(mappings)}"
-        )
-        titles.add(suffix)
-        fields = mappings[suffix]
-        if "timeFieldName" in attrs:
-            assert fields.get(attrs["timeFieldName"]) in DATES, (attrs["title"], attrs["timeFieldName"])
-        for field in json.loads(attrs.get("fieldFormatMap") or "{}"):
-            assert fields.get(field) in NUMERIC, (attrs["title"], field)
-    assert titles == set(mappings), "every search index should have a data view"
-    times = {v["attributes"]["title"]: v["attributes"].get("timeFieldName") for v in by_type("index-pattern")}
-    assert times["ecommerce-sales"] == "sold_at"
-    assert times["ecommerce-feedback"] == "created_at"
-    assert times["ecommerce-customers"] == "joined_at"
-
-
-def test_visualisation_fields_exist_with_a_fitting_type():
-    for vis in by_type("visualization"):
-        state = json.loads(vis["attributes"]["visState"])
-        title, fields = data_view_mapping(vis)
-        metric_ids = set()
-        for agg in state["aggs"]:
-            if agg["type"] == "count":
-                assert "field" not in agg["params"]
-            else:
-                field = agg["params"]["field"]
-                assert field in fields, f"{state['title']}: {title} has no field {field!r}"
-                assert fields[field] in AGG_FIELD_TYPES[agg["type"]], (
-                    state["title"],
-                    agg["type"],
-                    field,
-                    fields[field],
-                )
-            if agg["schema"] == "metric":
-                metric_ids.add(agg["id"])
-            if agg["type"] == "terms" and agg["params"]["orderBy"] not in {"_key", "_count"}:
-                assert agg["params"]["orderBy"] in metric_ids | {a["id"] for a in state["aggs"]}, state[
-                    "title"
-                ]
-        for series in state["params"].get("seriesParams", []):
-            assert series["data"]["id"] in metric_ids, state["title"]
-            assert series["valueAxis"] in {axis["id"] for axis in state["params"]["valueAxes"]}, state[
-                "title"
-            ]
-        for field in query_fields(search_source(vis)["query"]["query"]):
-            assert fields.get(field) in AGGREGATABLE, (state["title"], field)
-
-
-def test_revenue_panels_count_completed_sales_only():
-    for vis in by_type("visualization"):
-        state = json.loads(vis["attributes"]["visState"])
-        sums_total = any(agg["params"].get("field") == "total" for agg in state["aggs"])
-        if sums_total:
-            assert search_source(vis)["query"]["query"] == "status:completed", state["title"]
-
-
-def test_refunded_sales_search_shows_fields_the_sales_index_has():
-    (search,) = by_type("search")
-    title, fields = data_view_mapping(search)
-    assert title == "ecommerce-sales"
-    assert search_source(search)["query"]["query"] == "status:refunded"
-    for column in search["attributes"]["columns"]:
-        assert column in fields, column
-    for field, direction in search["attributes"]["sort"]:
-        assert fields.get(field) in AGGREGATABLE and direction in {"asc", "desc"}, field
+# --- kibana/ ------------------------------------------------------------------------------------
+# kibana/tests/test_saved_objects.py checks saved_objects.ndjson against the search documents.
 
 
 def test_kibana_readme_names_the_kibana_version_of_the_stack():
@@ -688,7 +465,7 @@ def test_import_posts_the_saved_objects_with_the_xsrf_header(kibana):
     (sent,) = handler.imports
     assert sent["path"] == "/api/saved_objects/_import?overwrite=true"
     assert sent["xsrf"] == "true"
-    assert 'filename="dashboard.ndjson"' in sent["body"]
+    assert 'filename="saved_objects.ndjson"' in sent["body"]
     for line in NDJSON.read_text().splitlines():
         assert line in sent["body"]
 
