@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "pages",
     "seeding",
     "django_elasticsearch_dsl",
+    "kibana",
 ]
 
 if USING_MONGODB:
