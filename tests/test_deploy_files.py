@@ -1,20 +1,18 @@
 """The "at scale" deployment files, checked offline against the code they deploy.
 
 Nothing here needs Docker, MongoDB, Elasticsearch or Kibana: docker-compose.yml, the Dockerfile and
-kibana/saved_objects.ndjson are parsed and compared with what the project defines (the variables the
-settings read, the management commands, the search documents' aliases and mappings), and
-kibana/import.sh runs against a stand-in Kibana on 127.0.0.1.
+docker/start.sh are parsed and compared with what the project defines (the variables the settings
+read, the management commands and their options). kibana/tests checks the Kibana saved objects and
+`manage.py kibana_import`.
 """
 
 import ast
 import fnmatch
-import http.server
 import json
 import re
 import shlex
 import subprocess
 import sys
-import threading
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -31,8 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 START = ROOT / "docker" / "start.sh"
-NDJSON = ROOT / "kibana" / "saved_objects.ndjson"
-IMPORT = ROOT / "kibana" / "import.sh"
 
 ONE_SHOT = {"kibana-setup"}
 # Read by the container's own tools, not by our settings.
@@ -40,7 +36,8 @@ RUNTIME_VARIABLES = {
     "DJANGO_SETTINGS_MODULE": "which settings module Django loads",
     "WEB_CONCURRENCY": "gunicorn's worker count",
 }
-# The index prefix the data view titles are written for (import.sh puts another one in its place).
+# The index prefix kibana/saved_objects.ndjson's data views are written for (kibana_import puts
+# ELASTICSEARCH_INDEX_PREFIX in its place).
 NDJSON_PREFIX = "ecommerce"
 
 
@@ -106,15 +103,6 @@ def dockerfile_env() -> dict[str, str]:
     return env
 
 
-@cache
-def saved_objects() -> list[dict]:
-    return [json.loads(line) for line in NDJSON.read_text().splitlines()]
-
-
-def by_type(kind: str) -> list[dict]:
-    return [obj for obj in saved_objects() if obj["type"] == kind]
-
-
 def version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split("."))
 
@@ -165,9 +153,10 @@ def test_app_sets_only_variables_the_settings_read():
 
 
 def test_app_secret_key_must_come_from_the_environment():
-    assert re.fullmatch(r"\$\{SECRET_KEY:\?.+\}", environment("app")["SECRET_KEY"])
-    with pytest.raises(AssertionError, match="needs it set"):
-        interpolate(environment("app")["SECRET_KEY"])
+    for name in ("app", "kibana-setup"):  # both load the production settings
+        assert re.fullmatch(r"\$\{SECRET_KEY:\?.+\}", environment(name)["SECRET_KEY"]), name
+        with pytest.raises(AssertionError, match="needs it set"):
+            interpolate(environment(name)["SECRET_KEY"])
 
 
 def test_app_addresses_match_the_services():
@@ -202,7 +191,7 @@ def test_elastic_images_match_the_python_client():
     import elasticsearch
 
     client = version(elasticsearch.__versionstr__)[:2]
-    for name in ("elasticsearch", "kibana", "kibana-setup"):
+    for name in ("elasticsearch", "kibana"):
         image, tag = service(name)["image"].rsplit(":", 1)
         assert image.startswith("docker.elastic.co/"), image
         assert version(tag)[:2] == client, (
@@ -288,9 +277,8 @@ def test_image_command_is_the_start_script():
     env = dockerfile_env()
     assert env["DJANGO_SETTINGS_MODULE"] == "ecommerce_analytics.settings.production"
     assert int(env["WEB_CONCURRENCY"]) in range(2, 5)
-    for script in (START, IMPORT):
-        result = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True)
-        assert result.returncode == 0, result.stderr
+    result = subprocess.run(["sh", "-n", str(START)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
 
 
 def test_start_script_commands_exist_and_take_their_options():
@@ -340,6 +328,7 @@ def test_dockerignore_keeps_local_state_out_and_the_app_in():
         "sales",
         "feedback",
         "search",
+        "kibana",  # an installed app, and the saved objects kibana-setup imports
     }
     assert not {p for p in needed if ignored(p)}
 
@@ -393,112 +382,28 @@ def test_compose_settings_are_production_served_over_plain_http():
     assert without_key.returncode != 0 and "Set SECRET_KEY" in without_key.stderr
 
 
-# --- kibana/ ------------------------------------------------------------------------------------
-# kibana/tests/test_saved_objects.py checks saved_objects.ndjson against the search documents.
+# --- kibana/ and the kibana-setup service ---------------------------------------------------------
+# kibana/tests checks saved_objects.ndjson against the search documents, and kibana_import.
+
+
+def test_kibana_setup_runs_kibana_import_from_the_app_image():
+    setup, app = service("kibana-setup"), service("app")
+    # Built like the app (so `docker compose up` never tries to pull the local image).
+    assert setup["image"] == app["image"] and setup["build"] == app["build"] == "."
+    command = setup["command"]
+    assert command[:3] == ["python", "manage.py", "kibana_import"]
+    commands = get_commands()
+    assert commands.get("kibana_import") == "kibana", "the kibana app provides kibana_import"
+    parser = load_command_class("kibana", "kibana_import").create_parser("manage.py", "kibana_import")
+    options = parser.parse_args(command[3:])  # a CommandError names an option the command does not take
+    assert options.overwrite is True, "a restarted stack re-imports over the objects imported before"
+    assert options.url is None, "the address comes from KIBANA_URL"
+    unknown = set(environment("kibana-setup")) - settings_variables()
+    assert not unknown, f"kibana-setup sets {sorted(unknown)}, which nothing reads"
+    assert not (ROOT / "kibana" / "import.sh").exists()
 
 
 def test_kibana_readme_names_the_kibana_version_of_the_stack():
     tag = service("kibana")["image"].rsplit(":", 1)[1]
     major_minor = ".".join(tag.split(".")[:2])
     assert f"Kibana {major_minor}" in (ROOT / "kibana" / "README.md").read_text()
-
-
-# --- kibana/import.sh against a stand-in Kibana ----------------------------------------------------
-
-
-class FakeKibana(http.server.BaseHTTPRequestHandler):
-    """Answers /api/status and records each saved-objects import."""
-
-    imports: list
-    answer: dict
-
-    def do_GET(self):
-        self._reply(
-            200 if self.path == "/api/status" else 404, {"status": {"overall": {"level": "available"}}}
-        )
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.imports.append({"path": self.path, "xsrf": self.headers.get("kbn-xsrf"), "body": body.decode()})
-        self._reply(200, self.answer)
-
-    def _reply(self, status, payload):
-        data = json.dumps(payload, separators=(",", ":")).encode()  # compact, as Kibana answers
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def kibana():
-    imports = []
-    handler = type(
-        "Handler", (FakeKibana,), {"imports": imports, "answer": {"success": True, "successCount": 11}}
-    )
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    server.shutdown()
-    server.server_close()
-
-
-def run_import(**env):
-    return subprocess.run(
-        ["sh", str(IMPORT)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PATH": "/usr/bin:/bin", "WAIT_SECONDS": "0", **env},
-    )
-
-
-def test_import_posts_the_saved_objects_with_the_xsrf_header(kibana):
-    url, handler = kibana
-    result = run_import(KIBANA_URL=url)
-    assert result.returncode == 0, result.stdout + result.stderr
-    (sent,) = handler.imports
-    assert sent["path"] == "/api/saved_objects/_import?overwrite=true"
-    assert sent["xsrf"] == "true"
-    assert 'filename="saved_objects.ndjson"' in sent["body"]
-    for line in NDJSON.read_text().splitlines():
-        assert line in sent["body"]
-
-
-def test_import_puts_another_index_prefix_in_the_data_view_titles_only(kibana):
-    url, handler = kibana
-    result = run_import(KIBANA_URL=url, ELASTICSEARCH_INDEX_PREFIX="shop")
-    assert result.returncode == 0, result.stderr
-    body = handler.imports[0]["body"]
-    for view in by_type("index-pattern"):
-        suffix = view["attributes"]["title"].removeprefix(f"{NDJSON_PREFIX}-")
-        assert f'"title":"shop-{suffix}"' in body
-    assert '"title":"ecommerce-' not in body
-    # Everything but the data view titles goes through untouched.
-    for obj, line in zip(saved_objects(), NDJSON.read_text().splitlines(), strict=True):
-        if obj["type"] != "index-pattern":
-            assert line in body, obj["id"]
-
-
-def test_import_fails_when_kibana_rejects_an_object(kibana):
-    url, handler = kibana
-    handler.answer = {
-        "success": False,
-        "successCount": 10,
-        "errors": [{"id": "x", "error": {"type": "unknown"}}],
-    }
-    result = run_import(KIBANA_URL=url)
-    assert result.returncode == 1
-    assert "did not import every object" in result.stderr
-
-
-def test_import_fails_clearly_without_kibana_or_with_a_bad_prefix():
-    result = run_import(KIBANA_URL="http://127.0.0.1:9")
-    assert result.returncode == 1 and "did not answer" in result.stderr
-    result = run_import(KIBANA_URL="http://127.0.0.1:9", ELASTICSEARCH_INDEX_PREFIX="Shop Data")
-    assert result.returncode == 2 and "ELASTICSEARCH_INDEX_PREFIX must be" in result.stderr
