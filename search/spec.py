@@ -120,6 +120,8 @@ class RecordSpec:
 
 _PRODUCT = Related(PRODUCT, "catalog.Product", ("name", "category"), ("", None))
 _CUSTOMER = Related(CUSTOMER, "accounts.Customer", ("name", "city"), ("", ""))
+# Sales also carry where their customer is, for Kibana's map of revenue (``customer.location``).
+_BUYER = Related(CUSTOMER, "accounts.Customer", ("name", "city", "latitude", "longitude"), ("", "", None, None))
 _CARRIED = (
     Field("product_id", KEYWORD, lambda row: str(row["product_id"])),
     carried("product_name", TEXT, "product", "name"),
@@ -173,7 +175,7 @@ SPECS = {
             "pk", "product_id", "customer_id", "quantity", "unit_price", "total", "sold_at", "channel",
             "status",
         ),
-        related={"product": _PRODUCT, "customer": _CUSTOMER},
+        related={"product": _PRODUCT, "customer": _BUYER},
         fields=(
             Field("type", KEYWORD, lambda row: SALE),
             Field("title", TEXT, lambda row: sale_title(pk=row["pk"], product_name=row["product"]["name"])),
@@ -182,6 +184,9 @@ SPECS = {
             Field("unit_price", DOUBLE, lambda row: money(row["unit_price"])),
             Field("total", DOUBLE, lambda row: money(row["total"])),
             Field("price", DOUBLE, lambda row: money(row["unit_price"])),
+            Field("customer.location", GEO_POINT, lambda row: location(
+                row["customer"]["latitude"], row["customer"]["longitude"],
+            )),
             column("channel", KEYWORD),
             column("status", KEYWORD),
             column("sold_at", DATE),

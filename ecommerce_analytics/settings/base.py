@@ -89,10 +89,10 @@ INSTALLED_APPS = [
     "analytics",
     # Before django_elasticsearch_dsl so our search_index command wins the name.
     "search",
+    "kibana",
     "pages",
     "seeding",
     "django_elasticsearch_dsl",
-    "kibana",
 ]
 
 if USING_MONGODB:

@@ -2,7 +2,7 @@
 
 No Kibana runs here: the file is parsed and its Lens layers, map layers, dashboard panels and controls
 are compared with what Kibana's import needs (ids, references inside the file) and with the mappings
-the search documents (``<app>/documents.py``, through django-elasticsearch-dsl) give the indices.
+the search documents (``search.documents``, built from ``search.spec``) give the indices.
 Every field an object uses is one parametrized case of ``test_field_exists_with_a_fitting_type``, so a
 field the mapping lacks fails under its own name (``<object>:<index>:<field>``).
 """
@@ -100,7 +100,7 @@ def document_mappings() -> dict[str, dict[str, str]]:
 
     documents = registry.get_documents()
     assert documents, (
-        "No django-elasticsearch-dsl documents are registered: the <app>/documents.py modules "
+        "No django-elasticsearch-dsl documents are registered: search.documents "
         "(accounts, catalog, sales, feedback) define the indices the Kibana data views read."
     )
     prefix = f"{settings.ELASTICSEARCH_INDEX_PREFIX}-"

@@ -45,3 +45,10 @@ def test_documents_and_mapping_have_exactly_the_spec_fields(dataset, record_type
     assert set(mapping) == names
     built = list(records.documents(record_type))
     assert built and all(set(doc) == names for _, doc in built)
+
+
+def test_sales_carry_their_customers_location_for_the_map(dataset):
+    doc = dict(records.documents(records.SALE))[str(dataset.sale_shoes.pk)]
+    buyer = dataset.sale_shoes.customer
+    assert doc["customer.location"] == {"lat": buyer.latitude, "lon": buyer.longitude}
+    assert {rt.name for rt, _ in records.carriers(records.CUSTOMER, ["latitude"])} == {records.SALE}
