@@ -121,7 +121,9 @@ class RecordSpec:
 _PRODUCT = Related(PRODUCT, "catalog.Product", ("name", "category"), ("", None))
 _CUSTOMER = Related(CUSTOMER, "accounts.Customer", ("name", "city"), ("", ""))
 # Sales also carry where their customer is, for Kibana's map of revenue (``customer.location``).
-_BUYER = Related(CUSTOMER, "accounts.Customer", ("name", "city", "latitude", "longitude"), ("", "", None, None))
+_BUYER = Related(
+    CUSTOMER, "accounts.Customer", ("name", "city", "latitude", "longitude"), ("", "", None, None),
+)
 _CARRIED = (
     Field("product_id", KEYWORD, lambda row: str(row["product_id"])),
     carried("product_name", TEXT, "product", "name"),
