@@ -5,10 +5,11 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# The MongoDB-mode pass compiles querysets without a server unless MONGODB_URI names a real one.
-MONGODB_TEST_URI ?= $(or $(MONGODB_URI),mongodb://127.0.0.1:9/ecommerce_analytics_test)
+# The MongoDB pass runs on the server MONGODB_URI names, else on a throw-away SecantusDB server
+# (GPL-2.0, so in a virtualenv of its own and only ever run as a separate process).
+TEST_SERVER_VENV := .venv-secantus
 
-.PHONY: run test install migrate seed index login browser serve bench clean check-python
+.PHONY: run test install test-server migrate seed index login browser serve bench clean check-python
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s); set PYTHON=python3.x" % sys.version.split()[0])'
@@ -20,6 +21,14 @@ $(VENV)/.installed: requirements.txt | check-python
 	@touch $@
 
 install: $(VENV)/.installed
+
+$(TEST_SERVER_VENV)/.installed: requirements-testserver.txt | check-python
+	@test -x $(TEST_SERVER_VENV)/bin/python || $(PYTHON) -m venv $(TEST_SERVER_VENV)
+	$(TEST_SERVER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TEST_SERVER_VENV)/bin/python -m pip install --quiet -r requirements-testserver.txt
+	@touch $@
+
+test-server: $(TEST_SERVER_VENV)/.installed
 
 migrate: install
 	$(MANAGE) migrate --no-input -v 0
@@ -48,13 +57,15 @@ browser:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser
+# First the embedded pass (SQLite, tantivy), then the whole suite again on a live MongoDB-protocol
+# server: the one MONGODB_URI names, else one tools/with_mongodb.py starts and stops.
+test: install test-server browser
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest
-	MONGODB_URI=$(MONGODB_TEST_URI) $(PY) -m pytest
+	env -u MONGODB_URI $(PY) -m pytest
+	$(PY) tools/with_mongodb.py -- $(PY) -m pytest
 
 bench: install
 	for b in bench/*.py; do $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) $(TEST_SERVER_VENV) var .pytest_cache

@@ -264,7 +264,7 @@ def _dist(requirement: str) -> str:
 
 
 def _app_sources():
-    skip = {".venv", "tests", "bench", "node_modules", "static", ".git"}
+    skip = {".venv", ".venv-secantus", "tests", "tools", "bench", "node_modules", "static", ".git"}
     for path in ROOT.rglob("*.py"):
         parts = set(path.relative_to(ROOT).parts[:-1])
         if not parts & skip and path.name != "conftest.py" and not path.name.startswith("test_"):
