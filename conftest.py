@@ -1,8 +1,11 @@
 """Shared fixtures, and which tests run in which pass of `make test`.
 
-`make test` runs pytest twice: first in the embedded mode (SQLite), then with MONGODB_URI set,
-where only `mongodb_pipeline` tests (compiled without a server) and `requires_mongodb` tests
-(skipped unless a server answers) are collected.
+`make test` runs pytest twice. The embedded pass (SQLite, tantivy) runs every test except the
+MongoDB-only ones (`mongodb_pipeline`, `requires_mongodb`). The MongoDB pass runs with MONGODB_URI
+naming a live server (tools/with_mongodb.py starts one when none is given) and runs EVERY test:
+the whole suite on MongoDB, the `mongodb_pipeline` shape checks (compiled by the real compiler,
+against a mocked cursor) and the `requires_mongodb` end-to-end tests. Only tests marked
+`embedded_only(reason=...)` are skipped there, with that reason.
 """
 
 import pytest
@@ -12,14 +15,67 @@ MONGO_ONLY_MARKERS = ("mongodb_pipeline", "requires_mongodb")
 
 
 def pytest_collection_modifyitems(config, items):
-    mongo_mode = settings.USING_MONGODB
+    if settings.USING_MONGODB:
+        for item in items:
+            marker = item.get_closest_marker("embedded_only")
+            if marker:
+                reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+                assert reason, f"{item.nodeid}: embedded_only needs a reason"
+                item.add_marker(pytest.mark.skip(reason=f"embedded only: {reason}"))
+        return
     keep, drop = [], []
     for item in items:
-        mongo_test = any(item.get_closest_marker(m) for m in MONGO_ONLY_MARKERS)
-        (keep if mongo_test == mongo_mode else drop).append(item)
+        (drop if any(item.get_closest_marker(m) for m in MONGO_ONLY_MARKERS) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On MongoDB, tests end by restoring the freshly migrated database instead of Django's flush.
+
+    django-mongodb-backend runs no test transactions (`supports_transactions = False`), so every `db`
+    test ends as a `transaction=True` one does: Django's flush empties every collection, then sends
+    post_migrate to recreate content types and permissions (about 0.5 s a test on the test server),
+    and what data migrations wrote (the `analysts` group and its permissions) is gone. Instead: keep
+    the documents the migrations left, and after each test empty the other collections and put
+    those documents back, byte for byte (same ids, so ContentType's cache stays right).
+    """
+    if not settings.USING_MONGODB:
+        yield
+        return
+    from django.db import connections
+    from django.test import TransactionTestCase
+
+    def collections(connection):
+        names = connection.introspection.django_table_names(only_existing=True, include_views=False)
+        return [name for name in names if not name.startswith("system.")]
+
+    baseline = {}
+    with django_db_blocker.unblock():
+        for alias in connections:
+            connection = connections[alias]
+            docs = {name: list(connection.database[name].find({}, sort=[("_id", 1)]))
+                    for name in collections(connection)}
+            baseline[alias] = {name: rows for name, rows in docs.items() if rows}
+
+    def restore_migrated_state(self):
+        for alias in self._databases_names(include_mirrors=False):
+            connection = connections[alias]
+            for name in collections(connection):
+                collection = connection.database[name]
+                rows = baseline[alias].get(name)
+                if not rows:
+                    collection.delete_many({})
+                elif list(collection.find({}, sort=[("_id", 1)])) != rows:
+                    collection.delete_many({})
+                    collection.insert_many(rows)
+
+    original = TransactionTestCase._fixture_teardown
+    TransactionTestCase._fixture_teardown = restore_migrated_state
+    yield
+    TransactionTestCase._fixture_teardown = original
 
 
 @pytest.fixture(autouse=True)
