@@ -28,7 +28,13 @@ UTC = dt.timezone.utc  # day boundaries are UTC days, whatever TIME_ZONE says
 
 def sales_totals(*, date_range: DateRange, category: str | None = None) -> dict:
     """revenue, orders, units, active_customers over completed sales."""
-    row = completed_sales(date_range=date_range, category=category).aggregate(
+    sales = completed_sales(date_range=date_range, category=category)
+    # django-mongodb-backend 5.2 cannot run Count(distinct=True) in aggregate() over no documents
+    # (its pipeline takes the $size of a missing field: "The argument to $size must be an array"),
+    # so an empty range is answered without it.
+    if not sales.exists():
+        return {"revenue": money(None), "orders": 0, "units": 0, "active_customers": 0}
+    row = sales.aggregate(
         revenue=Sum("total"), orders=Count("pk"), units=Sum("quantity"),
         active_customers=Count("customer_id", distinct=True),
     )
