@@ -1,7 +1,9 @@
 """Admin plumbing: saves and deletes go through the apps' services, and the big lists (sales,
 feedback) never join per row: on MongoDB a join is a ``$lookup`` over every matching document."""
 
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.options import csrf_protect_m
 from django.contrib.admin.views.main import ChangeList
 
 from core.filtersets import SEARCH_MAX_LENGTH
@@ -33,6 +35,24 @@ class ServiceAdmin(admin.ModelAdmin):
             return super().get_search_results(request, queryset, search_term)
         filterset = self.search_filterset(queryset=queryset)
         return filterset.filter_search(queryset, "search", search_term[:SEARCH_MAX_LENGTH]), False
+
+    # Django's admin runs a POST to the add/change and delete views inside django.db.transaction.atomic().
+    # On MongoDB that block does nothing (django-mongodb-backend has no Django transactions) but still
+    # marks one as open, so the services' own MongoDB transaction (ecommerce_analytics.db.atomic)
+    # commits and then fails running its on-commit hooks: TransactionManagementError ("forbidden when
+    # an 'atomic' block is active"), a 500 for a saved record and no search update. There the services'
+    # transaction is the one that makes the write all-or-nothing, so the admin's is left out.
+    @csrf_protect_m
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if not settings.USING_MONGODB:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        return self._changeform_view(request, object_id, form_url, extra_context)
+
+    @csrf_protect_m
+    def delete_view(self, request, object_id, extra_context=None):
+        if not settings.USING_MONGODB:
+            return super().delete_view(request, object_id, extra_context)
+        return self._delete_view(request, object_id, extra_context)
 
     def create(self, data: dict):
         raise NotImplementedError
