@@ -105,7 +105,9 @@ def test_bad_values_are_400_naming_the_field(analyst_client, feedback, params, f
 
 def test_ordering_by_rating_pages_through_ties_by_cursor(analyst_client):
     records = [FeedbackFactory(rating=1 + i % 3) for i in range(10)]
-    expected = [str(f.pk) for f in sorted(records, key=lambda f: (-f.rating, -f.pk))]
+    # Rating descending, ties by id descending (integers on SQLite, ObjectIds on MongoDB).
+    by_id = sorted(records, key=lambda f: f.pk, reverse=True)
+    expected = [str(f.pk) for f in sorted(by_id, key=lambda f: -f.rating)]
     page = analyst_client.get(URL, {"ordering": "-rating", "page_size": 3}).json()
     seen = [r["id"] for r in page["results"]]
     while page["next"]:
