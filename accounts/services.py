@@ -12,6 +12,11 @@ CUSTOMER_FIELDS = ["name", "email", "address", "city", "country", "latitude", "l
 CUSTOMER_HAS_RECORDS = "This customer has sales or feedback; delete those first."
 
 
+def normalize_email(email: str) -> str:
+    """Emails are compared and stored in lower case (unique whatever the case)."""
+    return email.strip().lower() if isinstance(email, str) else email
+
+
 def customer_create(
     *,
     name: str,
@@ -24,12 +29,14 @@ def customer_create(
     joined_at: dt.datetime | None = None,
 ) -> Customer:
     return model_create(
-        model=Customer, name=name, email=email, address=address, city=city, country=country,
+        model=Customer, name=name, email=normalize_email(email), address=address, city=city, country=country,
         latitude=latitude, longitude=longitude, joined_at=joined_at or timezone.now(),
     )
 
 
 def customer_update(*, customer: Customer, data: dict) -> Customer:
+    if "email" in data:
+        data = {**data, "email": normalize_email(data["email"])}
     customer, _changed = model_update(instance=customer, data=data, fields=CUSTOMER_FIELDS)
     return customer
 

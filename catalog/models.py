@@ -4,6 +4,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from core.dates import validate_recorded_at
+from core.validators import reject_control_characters, reject_control_characters_in_text
+
 # The categories the seed uses; products may carry others.
 CATEGORIES = (
     "Electronics",
@@ -21,15 +24,15 @@ PRICE_MIN = "Price cannot be negative."
 
 
 class Product(models.Model):
-    sku = models.CharField("SKU", max_length=32, unique=True)
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    category = models.CharField(max_length=100, db_index=True)
-    brand = models.CharField(max_length=100, blank=True)
+    sku = models.CharField("SKU", max_length=32, unique=True, validators=[reject_control_characters])
+    name = models.CharField(max_length=200, validators=[reject_control_characters])
+    description = models.TextField(blank=True, validators=[reject_control_characters_in_text])
+    category = models.CharField(max_length=100, db_index=True, validators=[reject_control_characters])
+    brand = models.CharField(max_length=100, blank=True, validators=[reject_control_characters])
     price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0, PRICE_MIN)])
     # Per-category specs (screen size, fabric, page count...): the flexible part of a product.
     attributes = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(db_index=True, validators=[validate_recorded_at])
     active = models.BooleanField(default=True)
 
     class Meta:

@@ -5,6 +5,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from core.dates import validate_recorded_at
+from core.validators import reject_control_characters_in_text
+
 RATING_RANGE = "Rating must be between 1 and 5."
 FEEDBACK_BEFORE_JOIN = "Feedback cannot be dated before the customer joined ({joined:%Y-%m-%d %H:%M})."
 
@@ -19,8 +22,8 @@ class Feedback(models.Model):
         validators=[MinValueValidator(1, RATING_RANGE), MaxValueValidator(5, RATING_RANGE)],
         db_index=True,
     )
-    comment = models.TextField(blank=True)
-    created_at = models.DateTimeField()
+    comment = models.TextField(blank=True, validators=[reject_control_characters_in_text])
+    created_at = models.DateTimeField(validators=[validate_recorded_at])
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -7,6 +7,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from core.dates import validate_recorded_at
+
 SALE_BEFORE_JOIN = "A sale cannot be dated before the customer joined ({joined:%Y-%m-%d %H:%M})."
 QUANTITY_MIN = "Quantity must be at least 1."
 UNIT_PRICE_MIN = "Unit price cannot be negative."
@@ -35,7 +37,7 @@ class Sale(models.Model):
         help_text="Price of one unit at the time of sale.",
     )
     total = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0, TOTAL_MIN)])
-    sold_at = models.DateTimeField()
+    sold_at = models.DateTimeField(validators=[validate_recorded_at])
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.COMPLETED, db_index=True

@@ -13,6 +13,7 @@ from .env import (  # noqa: F401 (settings Django reads by name)
     CURRENCY,
     DATA_DIR,
     DEBUG,
+    EARLIEST_DATE,
     ELASTICSEARCH_INDEX_PREFIX,
     ELASTICSEARCH_URL,
     KIBANA_URL,

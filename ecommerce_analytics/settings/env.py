@@ -4,6 +4,7 @@ Every variable has a default that makes the embedded mode (SQLite + tantivy unde
 README lists them. The other settings modules import these values and never read ``os.environ``.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -33,6 +34,14 @@ def _env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}.") from None
 
 
+def _env_date(name, default):
+    value = _env(name, default)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a date (YYYY-MM-DD), got {value!r}.") from None
+
+
 # --- Environment ---------------------------------------------------------------------------
 DATA_DIR = Path(_env("DATA_DIR") or BASE_DIR / "var").resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)  # first run: SQLite needs the folder to exist
@@ -56,3 +65,5 @@ API_THROTTLE_USER = _env("API_THROTTLE_USER", "1200/min")
 API_MAX_PAGE_SIZE = _env_int("API_MAX_PAGE_SIZE", 500)
 LOG_LEVEL = _env("LOG_LEVEL", "INFO").upper()
 CURRENCY = _env("CURRENCY", "USD").upper()  # ISO 4217 code the pages format money in
+# No date a person or program writes (joined, created, sold) may be earlier than this.
+EARLIEST_DATE = _env_date("EARLIEST_DATE", "1900-01-01")
