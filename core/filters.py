@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from django import forms
 from django.utils import timezone
 
+from core.dates import validate_filter_date
+
 DATE_ORDER = "date_from must be on or before date_to."
 
 
@@ -20,15 +22,22 @@ class DateRange:
         return _midnight(self.start) if self.start else None
 
     def end_datetime(self) -> dt.datetime | None:
-        """Exclusive upper bound: midnight after ``end``."""
-        return _midnight(self.end + dt.timedelta(days=1)) if self.end else None
+        """Exclusive upper bound: midnight after ``end`` (``end`` itself's last moment on 9999-12-31)."""
+        if not self.end:
+            return None
+        if self.end == dt.date.max:
+            return dt.datetime.combine(self.end, dt.time.max, tzinfo=dt.timezone.utc)
+        return _midnight(self.end + dt.timedelta(days=1))
 
     def previous(self) -> "DateRange | None":
-        """The period of equal length just before this one (None when unbounded)."""
+        """The period of equal length just before this one (None when unbounded, or before year 1)."""
         if not (self.start and self.end):
             return None
         length = (self.end - self.start).days + 1
-        return DateRange(self.start - dt.timedelta(days=length), self.start - dt.timedelta(days=1))
+        try:
+            return DateRange(self.start - dt.timedelta(days=length), self.start - dt.timedelta(days=1))
+        except OverflowError:
+            return None
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -49,8 +58,9 @@ class DateOrderForm(forms.Form):
 class RangeFilterForm(DateOrderForm):
     """Validates the shared query parameters; `.errors` name the field on bad input."""
 
-    date_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
-    date_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    # Inside the window of sane dates (core.dates): EARLIEST_DATE .. today.
+    date_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"], validators=[validate_filter_date])
+    date_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"], validators=[validate_filter_date])
     category = forms.CharField(required=False, max_length=100)
 
     @property

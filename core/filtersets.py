@@ -13,6 +13,7 @@ from django.forms.utils import pretty_name
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core.dates import validate_filter_date
 from core.filters import DateOrderForm, DateRange
 
 RANGE_ORDER = "{low} must be less than or equal to {high}."
@@ -61,8 +62,13 @@ class DateRangeFilterSet(django_filters.FilterSet):
 
     date_field: str = ""
 
-    date_from = django_filters.DateFilter(method="filter_date_from", label="From (YYYY-MM-DD)")
-    date_to = django_filters.DateFilter(method="filter_date_to", label="To (YYYY-MM-DD, inclusive)")
+    # Inside the window of sane dates (core.dates): a day out of it is an error naming the field.
+    date_from = django_filters.DateFilter(
+        method="filter_date_from", label="From (YYYY-MM-DD)", validators=[validate_filter_date]
+    )
+    date_to = django_filters.DateFilter(
+        method="filter_date_to", label="To (YYYY-MM-DD, inclusive)", validators=[validate_filter_date]
+    )
 
     class Meta:
         form = RangeForm

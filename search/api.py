@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from search.backends import SearchResults, SearchUnavailable
@@ -56,6 +57,9 @@ class SearchAPIView(APIView):
 
     @extend_schema(parameters=query_parameters(SearchForm), responses=SearchResponseSerializer)
     def get(self, request):
+        unknown = SearchForm.unknown_parameters(request.query_params, also=(api_settings.URL_FORMAT_OVERRIDE,))
+        if unknown:
+            return Response(unknown, status=400)
         form = SearchForm(request.query_params)
         if not form.is_valid():
             return Response(form.errors, status=400)

@@ -12,6 +12,7 @@ MAX_PAGE_SIZE = 100
 TOO_MANY_TERMS = f"Use at most {MAX_QUERY_TERMS} words."
 RATING_ORDER = "rating_min must be at most rating_max."
 PRICE_ORDER = "price_min must be at most price_max."
+UNKNOWN_PARAMETER = "Unknown parameter. Search takes: {names}."
 TOO_DEEP = (
     f"Results are available up to the {MAX_RESULT_WINDOW:,}th; narrow the search instead of paging further."
 )
@@ -41,6 +42,13 @@ class SearchForm(RangeFilterForm):
     sort = forms.ChoiceField(required=False, choices=[(s, SORT_LABELS[s]) for s in SORTS])
     page = forms.IntegerField(required=False, min_value=1)
     page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+
+    @classmethod
+    def unknown_parameters(cls, params, *, also: tuple[str, ...] = ()) -> dict[str, list[str]]:
+        """Errors for the parameters this form does not read (a typo'd filter is not ignored)."""
+        allowed = {*cls.base_fields, *also}
+        message = UNKNOWN_PARAMETER.format(names=", ".join(sorted(allowed)))
+        return {name: [message] for name in sorted(set(params) - allowed)}
 
     def clean_q(self):
         q = self.cleaned_data["q"]

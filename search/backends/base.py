@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.urls import NoReverseMatch, reverse
 
+from core.filters import DateRange
 from search import records, text
 
 RELEVANCE, NEWEST, PRICE, PRICE_DESC = "relevance", "newest", "price", "-price"
@@ -58,12 +59,12 @@ class SearchQuery:
 
     @property
     def start(self) -> dt.datetime | None:
-        return _midnight(self.date_from) if self.date_from else None
+        return DateRange(start=self.date_from).start_datetime()
 
     @property
     def end(self) -> dt.datetime | None:
         """Exclusive: midnight after ``date_to``."""
-        return _midnight(self.date_to + dt.timedelta(days=1)) if self.date_to else None
+        return DateRange(end=self.date_to).end_datetime()
 
     @property
     def effective_sort(self) -> str:
@@ -75,9 +76,6 @@ class SearchQuery:
         """False when the text has characters but no searchable word (``"***"``): nothing matches."""
         return not self.text.strip() or bool(self.terms)
 
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.timezone.utc)
 
 
 def record_url(record_type: str, record_id: str) -> str:

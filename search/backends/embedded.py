@@ -287,7 +287,10 @@ class EmbeddedBackend(BaseSearchBackend):
             hi = None if q.price_max is None else float(q.price_max)
             out.append(Query.range_query(s, "price", FieldType.Float, lo, hi))
         if q.start or q.end:
-            out.append(Query.range_query(s, "date", FieldType.Date, q.start, q.end, include_upper=False))
+            # An open end is inclusive in tantivy (include_upper=False with no bound is an error).
+            out.append(
+                Query.range_query(s, "date", FieldType.Date, q.start, q.end, include_upper=q.end is None)
+            )
         return out
 
     @staticmethod

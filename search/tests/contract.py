@@ -170,6 +170,12 @@ class BackendContract:
         assert keys(found) == d.keys(d.sale_shoes, d.fb_shoes)
         assert keys(all_of(backend, date_to=dt.date(2023, 1, 1))) == d.keys(d.thriller)
 
+    def test_date_range_open_at_either_end(self, backend, indexed):
+        d = indexed
+        found = all_of(backend, date_from=dt.date(2025, 3, 1))
+        assert keys(found) == d.keys(d.sale_headphones, d.fb_headphones)
+        assert keys(all_of(backend, date_to=dt.date(2022, 12, 31))) == d.keys(d.thriller)
+
     def test_facet_counts(self, backend, indexed):
         facets = all_of(backend).facets
         assert facets["type"] == {"product": 4, "customer": 3, "feedback": 3, "sale": 3}
