@@ -17,6 +17,10 @@ class PendingUpdate(models.Model):
     cascade = models.BooleanField(default=False)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # Set when this record itself cannot be indexed (not the engine being down): the drain sets it
+    # aside with the reason instead of retrying it forever in front of the others. A new change to
+    # the record clears it, so it is tried again.
+    failed_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from search import records
 from search.backends import BaseSearchBackend, get_search_backend
+from search.backends.base import DocumentRejected
 from search.models import PendingUpdate
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,9 @@ DRAIN_BATCH = 500
 # by the rebuild's read of the database, so they are also queued and re-applied once it has finished.
 REBUILDING = "rebuilding"
 DURING_REBUILD = "changed during a rebuild"
+# Errors that belong to one record (a value the engine or a conversion refuses), not to the engine:
+# the drain sets such a record aside instead of letting it block the queue.
+RECORD_ERRORS = (DocumentRejected, ValueError, TypeError, ArithmeticError)
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,8 @@ def queue(changes: list[Change], error: Exception) -> None:
             pending.cascade = pending.cascade or change.cascade
             pending.attempts += 1
             pending.last_error = str(error)[:1000]
-            pending.save(update_fields=["cascade", "attempts", "last_error", "updated_at"])
+            pending.failed_reason = ""  # changed again: worth another try
+            pending.save(update_fields=["cascade", "attempts", "last_error", "failed_reason", "updated_at"])
 
 
 def apply_or_queue(changes: list[Change]) -> bool:
@@ -101,20 +106,29 @@ def rebuilding():
         PendingUpdate.objects.filter(pk=marker.pk).delete()
 
 
+def _waiting():
+    return PendingUpdate.objects.filter(record_type__in=records.TYPES, failed_reason="")
+
+
 def drain(*, backend: BaseSearchBackend | None = None) -> int:
     """Apply pending updates, oldest first; returns how many.
 
-    Stops at the first failure (raising it): what was not applied stays queued.
+    Trouble with the engine stops the drain (raising it): what was not applied stays queued. An error
+    that belongs to a record (RECORD_ERRORS) has the batch retried one record at a time, and a record
+    that still fails is set aside (``failed_reason``) so it never blocks the others.
     """
+    backend = backend or get_search_backend()
     done, applied = 0, set()
     while True:
-        queued = PendingUpdate.objects.filter(record_type__in=records.TYPES).order_by("created_at", "pk")
+        queued = _waiting().order_by("created_at", "pk")
         batch = [p for p in queued[:DRAIN_BATCH] if (p.pk, p.updated_at) not in applied]
         if not batch:
             return done
         changes = [Change(p.record_type, p.record_id, p.cascade) for p in batch]
         try:
             apply(changes, backend=backend)
+        except RECORD_ERRORS:
+            batch = _apply_one_by_one(batch, backend)
         except Exception as exc:
             PendingUpdate.objects.filter(pk__in=[p.pk for p in batch]).update(last_error=str(exc)[:1000])
             raise
@@ -125,8 +139,37 @@ def drain(*, backend: BaseSearchBackend | None = None) -> int:
         done += len(batch)
 
 
+def _apply_one_by_one(batch: list[PendingUpdate], backend: BaseSearchBackend) -> list[PendingUpdate]:
+    """Apply each pending row alone; set aside those that fail. Returns the rows applied."""
+    ok = []
+    for p in batch:
+        try:
+            apply([Change(p.record_type, p.record_id, p.cascade)], backend=backend)
+        except RECORD_ERRORS as exc:
+            reason = f"{type(exc).__name__}: {exc}"[:1000]
+            logger.warning("Search update of %s set aside: %s", p, reason)
+            PendingUpdate.objects.filter(pk=p.pk, updated_at=p.updated_at).update(
+                failed_reason=reason, last_error=reason
+            )
+        except Exception as exc:
+            PendingUpdate.objects.filter(pk=p.pk).update(last_error=str(exc)[:1000])
+            raise
+        else:
+            ok.append(p)
+    return ok
+
+
 def pending_count() -> int:
-    return PendingUpdate.objects.filter(record_type__in=records.TYPES).count()
+    """Updates waiting to be applied (not counting those set aside)."""
+    return _waiting().count()
+
+
+def failed_updates():
+    """The updates set aside because their record could not be indexed, oldest first."""
+    return (
+        PendingUpdate.objects.filter(record_type__in=records.TYPES).exclude(failed_reason="")
+        .order_by("created_at", "pk")
+    )
 
 
 # --- Receivers of what the services announce (connected in SearchConfig.ready) -----------------

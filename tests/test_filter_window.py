@@ -1,12 +1,15 @@
 """Filters never 500: a date outside the window of sane dates is a 400 naming the field on the API
-and a message on the pages."""
+and a message on the pages; a record stored out of the window never breaks a page or a figure."""
 
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 
+from accounts.tests.factories import CustomerFactory
 from core.dates import FILTER_DATE_OUT_OF_RANGE, latest_date
 from core import pages as views
+from sales.models import Sale
 from sales.tests.factories import SaleFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +52,32 @@ def test_the_window_edges_are_accepted(analyst_client):
     for url in ["/api/sales/", "/api/analytics/kpis/", "/", "/sales/"]:
         response = analyst_client.get(url, params)
         assert response.status_code == 200, (url, response.content[:300])
+
+
+@pytest.fixture
+def far_future_sale(db):
+    """A sale stored on 9999-12-31 past validation (as an old database might hold), rollups rebuilt."""
+    customer = CustomerFactory(joined_at=dt.datetime(2024, 1, 1, tzinfo=UTC))
+    normal = SaleFactory(customer=customer, sold_at=dt.datetime(2025, 3, 15, 12, tzinfo=UTC))
+    odd = SaleFactory(customer=customer, product=normal.product)
+    Sale.objects.filter(pk=odd.pk).update(sold_at=dt.datetime(9999, 12, 31, 12, tzinfo=UTC))
+    call_command("rebuild_rollups", verbosity=0)
+    return normal
+
+
+@pytest.mark.parametrize("url", ["/", "/sales/", "/api/analytics/revenue_over_time/",
+                                 "/api/analytics/new_customers_over_time/", "/api/analytics/units_revenue_per_month/",
+                                 "/api/analytics/kpis/"])
+def test_a_stored_sale_dated_9999_never_breaks_a_page_or_figure(analyst_client, far_future_sale, url):
+    response = analyst_client.get(url)
+    assert response.status_code == 200
+
+
+def test_series_over_an_open_range_stop_at_today(analyst_client, far_future_sale):
+    points = analyst_client.get("/api/analytics/revenue_over_time/").json()["points"]
+    assert points[0]["period"] == "2025-03-01"
+    assert points[-1]["period"] == latest_date().replace(day=1).isoformat()
+    assert sum(p["revenue"] for p in points) == float(far_future_sale.total)
 
 
 def test_kpis_over_the_earliest_days_have_no_previous_period_before_year_one(analyst_client, settings):

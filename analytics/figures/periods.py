@@ -6,6 +6,7 @@ Periods are labelled by their first day: the day itself, the Monday of the week,
 import datetime as dt
 from decimal import Decimal
 
+from core.dates import clamp_date
 from core.filters import DateRange
 
 DAY, WEEK, MONTH = "day", "week", "month"
@@ -44,14 +45,24 @@ def bucket_periods(*, start: dt.date, end: dt.date, bucket: str) -> list[dt.date
     periods, period = [], bucket_start(start, bucket)
     while period <= end:
         periods.append(period)
-        period = next_bucket(period, bucket)
+        try:
+            period = next_bucket(period, bucket)
+        except OverflowError:  # the last period of the calendar (9999-12)
+            break
     return periods
 
 
 def resolve_range(
     date_range: DateRange, *, first: dt.date | None, last: dt.date | None
 ) -> tuple[dt.date, dt.date] | None:
-    """Close an open range with the data's first/last day; None when there is nothing to chart."""
+    """Close an open range with the data's first/last day; None when there is nothing to chart.
+
+    The data's days are taken inside the window of sane dates (core.dates): a record stored out of it
+    (written before the window was enforced, e.g. sold on 9999-12-31) never stretches a chart over
+    millennia or past the end of the calendar.
+    """
+    first = clamp_date(first) if first is not None else None
+    last = clamp_date(last) if last is not None else None
     start = date_range.start or first
     end = date_range.end or last
     if start is None or end is None:

@@ -28,6 +28,10 @@ class SearchUnavailable(SearchError):
     """The engine cannot be reached, is busy (embedded writer lock) or answered with an error."""
 
 
+class DocumentRejected(SearchUnavailable):
+    """The engine is up but refused a document (a value it cannot store): the record's fault."""
+
+
 class IndexMissing(SearchUnavailable):
     """The index has not been built yet (``manage.py search_index --rebuild``)."""
 

@@ -23,6 +23,7 @@ from search.backends.base import (
     PRICE,
     PRICE_DESC,
     BaseSearchBackend,
+    DocumentRejected,
     IndexMissing,
     SearchHit,
     SearchQuery,
@@ -66,7 +67,10 @@ def _errors():
         yield
     except NotFoundError as exc:
         raise IndexMissing(INDEX_MISSING) from exc
-    except (TransportError, ApiError, BulkIndexError) as exc:
+    except BulkIndexError as exc:
+        logger.warning("Elasticsearch rejected documents: %s", exc.errors[:3])
+        raise DocumentRejected(f"Elasticsearch rejected a document: {exc.errors[:1]}") from exc
+    except (TransportError, ApiError) as exc:
         logger.warning("Elasticsearch request failed: %s", exc)
         raise SearchUnavailable(UNREACHABLE) from exc
 

@@ -11,6 +11,7 @@ documents until that commit, so search is never empty during a rebuild.
 """
 
 import contextlib
+import datetime as dt
 import logging
 import shutil
 import threading
@@ -61,6 +62,21 @@ AGGREGATIONS = {
 SMALL_HEAP = 20_000_000
 BULK_HEAP = 256_000_000
 BUSY_RETRIES = 5
+# tantivy stores dates as i64 nanoseconds since 1970: a document's date outside this span is left out
+# (the record stays searchable by its words), and a filter's bounds are clamped to it.
+DATE_MIN = dt.datetime(1677, 9, 22, tzinfo=dt.timezone.utc)
+DATE_MAX = dt.datetime(2262, 4, 11, tzinfo=dt.timezone.utc)
+
+
+def _date_in_span(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if DATE_MIN <= aware <= DATE_MAX else None
+
+
+def _date_bound(value: dt.datetime | None) -> dt.datetime | None:
+    return None if value is None else min(max(value, DATE_MIN), DATE_MAX)
 
 
 def build_schema() -> tantivy.Schema:
@@ -101,10 +117,13 @@ def to_tantivy(record_type: str, record_id: str, doc: dict) -> dict:
     category = doc.get("category")
     if category:
         out["category"] = category
-    for name in ("price", "rating", "date"):
+    for name in ("price", "rating"):
         value = doc.get(name)
         if value is not None:
             out[name] = value
+    date = _date_in_span(doc.get("date"))
+    if date is not None:
+        out["date"] = date
     return out
 
 
@@ -288,9 +307,8 @@ class EmbeddedBackend(BaseSearchBackend):
             out.append(Query.range_query(s, "price", FieldType.Float, lo, hi))
         if q.start or q.end:
             # An open end is inclusive in tantivy (include_upper=False with no bound is an error).
-            out.append(
-                Query.range_query(s, "date", FieldType.Date, q.start, q.end, include_upper=q.end is None)
-            )
+            start, end = _date_bound(q.start), _date_bound(q.end)
+            out.append(Query.range_query(s, "date", FieldType.Date, start, end, include_upper=end is None))
         return out
 
     @staticmethod

@@ -176,6 +176,19 @@ class BackendContract:
         assert keys(found) == d.keys(d.sale_headphones, d.fb_headphones)
         assert keys(all_of(backend, date_to=dt.date(2022, 12, 31))) == d.keys(d.thriller)
 
+    def test_records_dated_out_of_the_window_are_indexed_and_found_by_their_words(self, backend, dataset):
+        from accounts.models import Customer
+        from sales.models import Sale
+
+        d = dataset
+        Customer.objects.filter(pk=d.alice.pk).update(joined_at=dt.datetime(100, 1, 1, tzinfo=dt.UTC))
+        Sale.objects.filter(pk=d.sale_shoes.pk).update(sold_at=dt.datetime(9999, 12, 31, tzinfo=dt.UTC))
+        counts = backend.rebuild()
+        assert counts[records.CUSTOMER] == 3 and counts[records.SALE] == 3
+        assert d.key(d.alice) in keys(all_of(backend, text="alice"))
+        assert d.key(d.sale_shoes) in keys(all_of(backend, text="trail", types=(records.SALE,)))
+        assert keys(all_of(backend, date_from=dt.date(2025, 3, 1))) >= d.keys(d.sale_headphones)
+
     def test_facet_counts(self, backend, indexed):
         facets = all_of(backend).facets
         assert facets["type"] == {"product": 4, "customer": 3, "feedback": 3, "sale": 3}

@@ -14,6 +14,7 @@ from tqdm import tqdm
 from search import records, sync
 from search.backends import SearchError, get_search_backend
 
+FAILED_HEADER = "{n:,} update(s) set aside (the record could not be indexed; fix it and save it again):"
 NO_ACTION = "Choose one of --create, --populate, --delete, --rebuild, --drain or --status."
 UNKNOWN_MODEL = "No indexed model or app named {arg!r}; choose from: {choices}."
 ABORTED = "Aborted: nothing was deleted."
@@ -132,6 +133,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"The {engine.name} search index {state}; {sync.pending_count():,} update(s) pending."
         )
+        failed = list(sync.failed_updates())
+        if failed:
+            self.stdout.write(FAILED_HEADER.format(n=len(failed)))
+            for p in failed:
+                self.stdout.write(f"  {p.record_type}:{p.record_id}: {p.failed_reason}")
 
     # --- Helpers -----------------------------------------------------------------------------
 
