@@ -61,7 +61,8 @@ class Customer(models.Model):
         if self.pk is not None and self.joined_at is not None:
             # Through the reverse relations (related_name "sales" / "feedback"): accounts never
             # imports the apps above it.
-            for what, manager, field in (("a sale", "sales", "sold_at"), ("feedback", "feedback", "created_at")):
+            reverse_relations = (("a sale", "sales", "sold_at"), ("feedback", "feedback", "created_at"))
+            for what, manager, field in reverse_relations:
                 first = (
                     getattr(self, manager).filter(**{f"{field}__lt": self.joined_at})
                     .order_by(field).values_list(field, flat=True).first()

@@ -57,7 +57,9 @@ class SearchAPIView(APIView):
 
     @extend_schema(parameters=query_parameters(SearchForm), responses=SearchResponseSerializer)
     def get(self, request):
-        unknown = SearchForm.unknown_parameters(request.query_params, also=(api_settings.URL_FORMAT_OVERRIDE,))
+        unknown = SearchForm.unknown_parameters(
+            request.query_params, also=(api_settings.URL_FORMAT_OVERRIDE,)
+        )
         if unknown:
             return Response(unknown, status=400)
         form = SearchForm(request.query_params)

@@ -40,7 +40,9 @@ def create(kind, at):
     """Create one record of ``kind`` dated ``at`` through its service."""
     customer, n = CustomerFactory(joined_at=when(1900, 1, 1)), next(_serial)
     if kind == "customer":
-        return customer_create(name="Ana", email=f"ana{n}@example.com", city="Lisbon", country="PT", joined_at=at)
+        return customer_create(
+            name="Ana", email=f"ana{n}@example.com", city="Lisbon", country="PT", joined_at=at
+        )
     if kind == "product":
         return product_create(sku=f"SKU-{n}", name="Lamp", category="Home", price=Decimal("5"), created_at=at)
     if kind == "sale":
@@ -72,7 +74,9 @@ def test_dates_at_the_edges_of_the_window_are_accepted(kind):
 def test_earliest_date_is_a_setting(settings):
     settings.EARLIEST_DATE = dt.date(2000, 1, 1)
     with pytest.raises(ValidationError) as exc:
-        product_create(sku="S", name="Old", category="Books", price=Decimal("1"), created_at=when(1999, 12, 31))
+        product_create(
+            sku="S", name="Old", category="Books", price=Decimal("1"), created_at=when(1999, 12, 31)
+        )
     assert exc.value.message_dict["created_at"] == [DATE_TOO_EARLY.format(earliest=dt.date(2000, 1, 1))]
 
 
@@ -154,7 +158,9 @@ def test_duplicate_email_in_another_case_is_400_on_the_api_and_an_error_in_the_a
 @pytest.mark.parametrize("field", ["name", "city", "country", "address"])
 @pytest.mark.parametrize("bad", ["\x00", "\x1b[31m", "\n", "\t", "\x7f", "\x85"])
 def test_control_characters_are_refused_in_customer_fields(field, bad):
-    values = {"name": "Ana", "email": "ana@example.com", "city": "Lisbon", "country": "PT", "address": "Rua 1"}
+    values = {
+        "name": "Ana", "email": "ana@example.com", "city": "Lisbon", "country": "PT", "address": "Rua 1",
+    }
     values[field] = f"A{bad}B"
     with pytest.raises(ValidationError) as exc:
         customer_create(**values)

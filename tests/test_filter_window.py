@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.tests.factories import CustomerFactory
-from core.dates import FILTER_DATE_OUT_OF_RANGE, latest_date
 from core import pages as views
+from core.dates import FILTER_DATE_OUT_OF_RANGE, latest_date
 from sales.models import Sale
 from sales.tests.factories import SaleFactory
 
@@ -65,9 +65,10 @@ def far_future_sale(db):
     return normal
 
 
-@pytest.mark.parametrize("url", ["/", "/sales/", "/api/analytics/revenue_over_time/",
-                                 "/api/analytics/new_customers_over_time/", "/api/analytics/units_revenue_per_month/",
-                                 "/api/analytics/kpis/"])
+@pytest.mark.parametrize("url", [
+    "/", "/sales/", "/api/analytics/revenue_over_time/", "/api/analytics/new_customers_over_time/",
+    "/api/analytics/units_revenue_per_month/", "/api/analytics/kpis/",
+])
 def test_a_stored_sale_dated_9999_never_breaks_a_page_or_figure(analyst_client, far_future_sale, url):
     response = analyst_client.get(url)
     assert response.status_code == 200
@@ -82,6 +83,7 @@ def test_series_over_an_open_range_stop_at_today(analyst_client, far_future_sale
 
 def test_kpis_over_the_earliest_days_have_no_previous_period_before_year_one(analyst_client, settings):
     settings.EARLIEST_DATE = dt.date(1, 1, 1)
-    response = analyst_client.get("/api/analytics/kpis/", {"date_from": "0001-01-01", "date_to": "0001-01-03"})
+    params = {"date_from": "0001-01-01", "date_to": "0001-01-03"}
+    response = analyst_client.get("/api/analytics/kpis/", params)
     assert response.status_code == 200
     assert response.json()["revenue"]["previous"] is None

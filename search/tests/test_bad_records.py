@@ -70,8 +70,10 @@ def test_records_stored_outside_the_window_do_not_break_a_rebuild_or_drain(embed
     call_command("search_index", "--rebuild", "-f")
     found = embedded_backend.search(SearchQuery(text="alice", page_size=100))
     assert (records.CUSTOMER, str(d.alice.pk)) in {(h.type, h.id) for h in found.hits}
-    sync.queue([sync.Change(records.CUSTOMER, str(d.alice.pk)), sync.Change(records.SALE, str(d.sale_shoes.pk))],
-               RuntimeError("down"))
+    changes = [
+        sync.Change(records.CUSTOMER, str(d.alice.pk)), sync.Change(records.SALE, str(d.sale_shoes.pk))
+    ]
+    sync.queue(changes, RuntimeError("down"))
     call_command("search_index", "--drain")
     assert PendingUpdate.objects.count() == 0
 
