@@ -1,5 +1,6 @@
 """Contrib app configs with ObjectId primary keys, used only when MONGODB_URI is set."""
 
+from axes.apps import AppConfig as AxesConfig
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.auth.apps import AuthConfig
 from django.contrib.contenttypes.apps import ContentTypesConfig
@@ -14,4 +15,8 @@ class MongoAuthConfig(AuthConfig):
 
 
 class MongoContentTypesConfig(ContentTypesConfig):
+    default_auto_field = "django_mongodb_backend.fields.ObjectIdAutoField"
+
+
+class MongoAxesConfig(AxesConfig):
     default_auto_field = "django_mongodb_backend.fields.ObjectIdAutoField"

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Login lockout (see AXES_* below).
+    "ecommerce_analytics.mongo_apps.MongoAxesConfig" if USING_MONGODB else "axes",
     # Ours, bottom layer first (README, Layout); analytics before search so that after seeding the
     # rollups are rebuilt before the index.
     "accounts",
@@ -101,7 +103,7 @@ if USING_MONGODB:
     MIGRATION_MODULES = {
         label: f"mongo_migrations.{label}"
         for label in (
-            "admin", "auth", "contenttypes", "sessions", "authtoken",
+            "admin", "auth", "contenttypes", "sessions", "authtoken", "axes",
             "accounts", "catalog", "sales", "feedback", "analytics", "search",
         )
     }
@@ -115,7 +117,23 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Login lockout (django-axes) --------------------------------------------------------------
+# Every login form (the pages' /login/, the admin's, the API's session login under /api/auth/)
+# authenticates through Django, so axes counts failures on all of them. Five failures for one
+# username from one address lock that pair until `manage.py axes_reset` (README) clears it; other
+# addresses and other users are not affected. A successful login resets the count.
+AUTHENTICATION_BACKENDS = [
+    "ecommerce_analytics.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ecommerce_analytics.lockout.lockout_response"
 
 ROOT_URLCONF = "ecommerce_analytics.urls"
 WSGI_APPLICATION = "ecommerce_analytics.wsgi.application"
