@@ -38,7 +38,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
     # Django's admin runs a POST to the add/change and delete views inside django.db.transaction.atomic().
     # On MongoDB that block does nothing (django-mongodb-backend has no Django transactions) but still
-    # marks one as open, so the services' own MongoDB transaction (ecommerce_analytics.db.atomic)
+    # marks one as open, so the services' own MongoDB transaction (core.db.atomic)
     # commits and then fails running its on-commit hooks: TransactionManagementError ("forbidden when
     # an 'atomic' block is active"), a 500 for a saved record and no search update. There the services'
     # transaction is the one that makes the write all-or-nothing, so the admin's is left out.
