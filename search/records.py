@@ -146,33 +146,26 @@ def rows(qs: QuerySet, columns: tuple[str, ...]) -> Iterator[tuple]:
 
 
 def _related(rel, ids: set | None) -> dict:
+    """``{pk: tuple of the carried columns}`` of the related rows (all, or those of ``ids``)."""
     qs = apps.get_model(rel.model_label)._default_manager.order_by()
     if ids is not None:
         qs = qs.filter(pk__in=ids)
-    return {pk: dict(zip(rel.columns, rest, strict=True)) for pk, *rest in rows(qs, ("pk", *rel.columns))}
+    return {pk: tuple(rest) for pk, *rest in rows(qs, ("pk", *rel.columns))}
 
 
 def documents(name: str, **filters) -> Iterator[tuple[str, dict]]:
     """``(id, document)`` for each record of type ``name`` (all of them, or those matching ``filters``)."""
     spec = SPECS[name]
     found = rows(RECORD_TYPES[name].queryset().filter(**filters), spec.columns)
-    related = {}
-    if spec.related:
-        if filters:  # a few records: fetch only the related rows they point to
-            found = list(found)
-            index = {key: spec.columns.index(f"{key}_id") for key in spec.related}
-            related = {
-                key: _related(rel, {row[index[key]] for row in found}) for key, rel in spec.related.items()
-            }
-        else:
-            related = {key: _related(rel, None) for key, rel in spec.related.items()}
-    missing = {key: dict(zip(rel.columns, rel.defaults, strict=True)) for key, rel in spec.related.items()}
-    columns = spec.columns
-    for values in found:
-        row = dict(zip(columns, values, strict=True))
-        for key in related:
-            row[key] = related[key].get(row[f"{key}_id"], missing[key])
-        yield spec.document(row)
+    if filters and spec.related:  # a few records: fetch only the related rows they point to
+        found = list(found)
+        keys = {key: spec.columns.index(f"{key}_id") for key in spec.related}
+        related = [_related(rel, {row[keys[key]] for row in found}) for key, rel in spec.related.items()]
+    else:
+        related = [_related(rel, None) for rel in spec.related.values()]
+    build = spec.build
+    for row in found:
+        yield build(row, *related)
 
 
 def count(name: str) -> int:

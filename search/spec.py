@@ -3,14 +3,14 @@ value is read from a record's row. Everything else is built from it: the documen
 (``search.records``), the tantivy schema's per-type fields (``search.backends.embedded``) and the
 django-elasticsearch-dsl documents with their mappings (``search.documents``).
 
-A row is a dict of the record's ``columns``; for each ``related`` foreign key it also holds the
-related record's ``carried`` columns under the key's name (``row["product"]["name"]``), or their
-defaults when that record is gone.
+A field reads columns of the record's row and of the related records it carries (``product.name``),
+or their defaults when that record is gone; ``RecordSpec.build`` turns the fields into one function.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 CUSTOMER, PRODUCT, SALE, FEEDBACK = "customer", "product", "sale", "feedback"
 TYPES = (CUSTOMER, PRODUCT, SALE, FEEDBACK)
@@ -47,11 +47,11 @@ LONG_FIELDS = ("description", "comment", "attributes", "address")
 FRAGMENT_CHARS = 160
 
 
-def sale_title(*, pk, product_name: str) -> str:
+def sale_title(pk, product_name: str) -> str:
     return f"Sale {pk} · {product_name}"
 
 
-def feedback_title(*, rating: int, product_name: str) -> str:
+def feedback_title(rating: int, product_name: str) -> str:
     return f"Feedback {rating}/5 · {product_name}"
 
 
@@ -74,20 +74,22 @@ def money(value: Decimal | float | None) -> float | None:
 
 @dataclass(frozen=True)
 class Field:
+    """One document field: ``convert(*values of sources)``, or the first source's value as it is.
+
+    A source is a column of the record (``"total"``) or of a related record (``"product.name"``);
+    a field with no source is the constant ``value``.
+    """
+
     name: str
     kind: str
-    read: Callable[[dict], object]
+    sources: tuple[str, ...] = ()
+    convert: Callable | None = None
+    value: object = None
 
 
-def column(name: str, kind: str, source: str | None = None) -> Field:
-    """A field that is one column as stored (``source`` when the names differ)."""
-    key = source or name
-    return Field(name, kind, lambda row: row[key])
-
-
-def carried(name: str, kind: str, related: str, source: str) -> Field:
-    """A field copied from a related record (a sale carries its product's name)."""
-    return Field(name, kind, lambda row: row[related][source])
+def column(name: str, kind: str, source: str | None = None, convert: Callable | None = None) -> Field:
+    """A field read from one column (``source`` when the names differ), optionally converted."""
+    return Field(name, kind, (source or name,), convert)
 
 
 @dataclass(frozen=True)
@@ -109,13 +111,51 @@ class RecordSpec:
     fields: tuple[Field, ...]
     related: dict[str, Related] = field(default_factory=dict)  # foreign key name → Related
 
-    def document(self, row: dict) -> tuple[str, dict]:
-        return str(row["pk"]), {f.name: f.read(row) for f in self.fields}
-
     @property
     def carries(self) -> dict[str, set[str]]:
         """{related record type: the fields of it these documents copy}."""
         return {rel.record_type: set(rel.columns) for rel in self.related.values()}
+
+    @cached_property
+    def build(self) -> Callable[..., tuple[str, dict]]:
+        """``build(row, *related)`` → ``(id, document)``: ``row`` a tuple of ``columns``, then one
+        ``{pk: tuple of carried columns}`` per ``related`` key, in order.
+
+        Compiled once from the fields into one function with a dict literal: a million sales are
+        built about as fast as by hand-written code, where a call per field costs twice as much.
+        """
+        index = {name: i for i, name in enumerate(self.columns)}
+        env, items = {}, []
+
+        def ref(source: str) -> str:
+            key, _, col = source.rpartition(".")
+            return f"{key}[{self.related[key].columns.index(col)}]" if key else f"row[{index[col]}]"
+
+        for n, f in enumerate(self.fields):
+            if not f.sources:
+                env[f"value_{n}"] = f.value
+                expr = f"value_{n}"
+            elif f.convert is None:
+                expr = ref(f.sources[0])
+            else:
+                env[f"convert_{n}"] = f.convert
+                expr = f"convert_{n}({', '.join(ref(s) for s in f.sources)})"
+            items.append(f"{f.name!r}: {expr}")
+        lookups = []
+        for key, rel in self.related.items():
+            env[f"missing_{key}"] = rel.defaults
+            lookups.append(f"    {key} = related_{key}.get(row[{index[key + '_id']}], missing_{key})\n")
+        params = "".join(f", related_{key}" for key in self.related)
+        source = (
+            f"def build(row{params}):\n" + "".join(lookups)
+            + f"    return str(row[0]), {{{', '.join(items)}}}\n"
+        )
+        exec(compile(source, f"<search.spec {self.name}>", "exec"), env)  # noqa: S102 (our own fields)
+        return env["build"]
+
+
+def constant(name: str, kind: str, value) -> Field:
+    return Field(name, kind, value=value)
 
 
 _PRODUCT = Related(PRODUCT, "catalog.Product", ("name", "category"), ("", None))
@@ -125,12 +165,12 @@ _BUYER = Related(
     CUSTOMER, "accounts.Customer", ("name", "city", "latitude", "longitude"), ("", "", None, None),
 )
 _CARRIED = (
-    Field("product_id", KEYWORD, lambda row: str(row["product_id"])),
-    carried("product_name", TEXT, "product", "name"),
-    carried("category", CATEGORY, "product", "category"),
-    Field("customer_id", KEYWORD, lambda row: str(row["customer_id"])),
-    carried("customer_name", TEXT, "customer", "name"),
-    carried("customer_city", TEXT, "customer", "city"),
+    column("product_id", KEYWORD, convert=str),
+    column("product_name", TEXT, "product.name"),
+    column("category", CATEGORY, "product.category"),
+    column("customer_id", KEYWORD, convert=str),
+    column("customer_name", TEXT, "customer.name"),
+    column("customer_city", TEXT, "customer.city"),
 )
 
 SPECS = {
@@ -138,14 +178,14 @@ SPECS = {
         CUSTOMER, "customers", "accounts.Customer",
         columns=("pk", "name", "email", "address", "city", "country", "latitude", "longitude", "joined_at"),
         fields=(
-            Field("type", KEYWORD, lambda row: CUSTOMER),
+            constant("type", KEYWORD, CUSTOMER),
             column("title", TEXT, "name"),
             column("name", TEXT),
             column("email", TEXT),
             column("address", WORDS),
             column("city", TEXT),
             column("country", TEXT),
-            Field("location", GEO_POINT, lambda row: location(row["latitude"], row["longitude"])),
+            Field("location", GEO_POINT, ("latitude", "longitude"), location),
             column("joined_at", DATE),
             column("date", DATE, "joined_at"),
         ),
@@ -157,15 +197,15 @@ SPECS = {
             "active",
         ),
         fields=(
-            Field("type", KEYWORD, lambda row: PRODUCT),
+            constant("type", KEYWORD, PRODUCT),
             column("title", TEXT, "name"),
             column("sku", TEXT),
             column("name", TEXT),
             column("description", WORDS),
             column("category", CATEGORY),
             column("brand", TEXT),
-            Field("price", DOUBLE, lambda row: money(row["price"])),
-            Field("attributes", WORDS, lambda row: attributes_text(row["attributes"])),
+            column("price", DOUBLE, convert=money),
+            column("attributes", WORDS, convert=attributes_text),
             column("active", BOOLEAN),
             column("created_at", DATE),
             column("date", DATE, "created_at"),
@@ -179,16 +219,14 @@ SPECS = {
         ),
         related={"product": _PRODUCT, "customer": _BUYER},
         fields=(
-            Field("type", KEYWORD, lambda row: SALE),
-            Field("title", TEXT, lambda row: sale_title(pk=row["pk"], product_name=row["product"]["name"])),
+            constant("type", KEYWORD, SALE),
+            Field("title", TEXT, ("pk", "product.name"), sale_title),
             *_CARRIED,
             column("quantity", INTEGER),
-            Field("unit_price", DOUBLE, lambda row: money(row["unit_price"])),
-            Field("total", DOUBLE, lambda row: money(row["total"])),
-            Field("price", DOUBLE, lambda row: money(row["unit_price"])),
-            Field("customer.location", GEO_POINT, lambda row: location(
-                row["customer"]["latitude"], row["customer"]["longitude"],
-            )),
+            column("unit_price", DOUBLE, convert=money),
+            column("total", DOUBLE, convert=money),
+            column("price", DOUBLE, "unit_price", money),
+            Field("customer.location", GEO_POINT, ("customer.latitude", "customer.longitude"), location),
             column("channel", KEYWORD),
             column("status", KEYWORD),
             column("sold_at", DATE),
@@ -200,10 +238,8 @@ SPECS = {
         columns=("pk", "product_id", "customer_id", "rating", "comment", "created_at"),
         related={"product": _PRODUCT, "customer": _CUSTOMER},
         fields=(
-            Field("type", KEYWORD, lambda row: FEEDBACK),
-            Field("title", TEXT, lambda row: feedback_title(
-                rating=row["rating"], product_name=row["product"]["name"],
-            )),
+            constant("type", KEYWORD, FEEDBACK),
+            Field("title", TEXT, ("rating", "product.name"), feedback_title),
             *_CARRIED,
             column("rating", INTEGER),
             column("comment", WORDS),
