@@ -16,7 +16,11 @@ from sales.models import Sale
 from seeding.generate.encode import sqlite_values
 from seeding.generate.writers import OrmWriter
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.embedded_only(reason="the raw executemany writer is the SQLite path; MongoDB seeds through "
+                                     "bulk_create (OrmWriter)"),
+]
 
 FLAGS = ["--users=40", "--products=15", "--sales=400", "--feedback=80", "--seed=3", "--until=2026-06-30"]
 
