@@ -205,3 +205,31 @@ class ActiveCustomerCell(models.Model):
                 fields=["scope", "day", "prev_month", "customers"], name="activecustomercell_covering",
             ),
         ]
+
+
+class CustomerValue(models.Model):
+    """A customer's predicted value from the last ``clv_fit`` (analytics.customer_value): BG/NBD for
+    repeat purchases, Gamma-Gamma for spend per order, fitted on the completed sales up to
+    ``CustomerValueFit.calibration_end``. One row per customer who bought by then."""
+
+    customer = models.OneToOneField("accounts.Customer", on_delete=models.CASCADE, related_name="+")
+    repeat_orders = models.IntegerField(help_text="x: order days after the first, by the calibration end")
+    recency_weeks = models.FloatField(help_text="t_x: weeks from the first to the last order day")
+    age_weeks = models.FloatField(help_text="T: weeks from the first order day to the calibration end")
+    average_repeat_order = models.DecimalField(max_digits=12, decimal_places=2)
+    probability_alive = models.FloatField()
+    expected_orders_90d = models.FloatField()
+    predicted_value_12m = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["-predicted_value_12m"], name="customervalue_value")]
+
+
+class CustomerValueFit(models.Model):
+    """The parameters and fit quality of the last ``clv_fit`` (one row)."""
+
+    fitted_at = models.DateTimeField()
+    calibration_end = models.DateField()
+    customers = models.IntegerField()
+    bgnbd = models.JSONField(help_text="r, alpha, a, b, log_likelihood")
+    gamma_gamma = models.JSONField(help_text="p, q, gamma, log_likelihood, customers (with a repeat order)")
