@@ -118,5 +118,20 @@ def clv_fit(*, calibration_end: dt.date | None = None, holdout_end: dt.date | No
     return result
 
 
+def customer_value_get(*, customer_id) -> dict | None:
+    """The customer's stored prediction with the date it was fitted to, or None (no fit, or the
+    customer had not bought by its calibration end)."""
+    value = CustomerValue.objects.filter(customer_id=customer_id).first()
+    fit = CustomerValueFit.objects.first() if value else None
+    if not (value and fit):
+        return None
+    return {
+        "probability_alive": value.probability_alive,
+        "expected_orders_90d": value.expected_orders_90d,
+        "predicted_value_12m": value.predicted_value_12m,
+        "calibration_end": fit.calibration_end,
+    }
+
+
 def _money(value) -> Decimal:
     return Decimal(str(round(float(value), 2)))

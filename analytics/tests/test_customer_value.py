@@ -19,7 +19,7 @@ from sales.models import Sale
 
 from .test_clv import CDNOW, PUBLISHED_BGNBD
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 UTC = dt.timezone.utc
 
 
@@ -88,3 +88,18 @@ def test_without_sales_the_command_fails_and_writes_nothing():
     with pytest.raises(CommandError, match="--calibration-end must be a date"):
         call_command("clv_fit", "--calibration-end", "yesterday", stdout=io.StringIO())
     assert not CustomerValue.objects.exists() and not CustomerValueFit.objects.exists()
+
+
+def test_the_customer_page_shows_the_prediction(analyst_client):
+    _load_cdnow_sample()
+    call_command("clv_fit", "--calibration-end", "1997-09-30", stdout=io.StringIO())
+    value = CustomerValue.objects.order_by("-predicted_value_12m").select_related("customer").first()
+    page = analyst_client.get(value.customer.get_absolute_url())
+    assert page.status_code == 200
+    assert page.context["value"]["predicted_value_12m"] == value.predicted_value_12m
+    assert b"data-customer-value" in page.content and b"Chance still active" in page.content
+    never_bought = Customer.objects.create(
+        name="New", email="new@example.com", city="Lisbon", country="PT",
+        joined_at=dt.datetime(1998, 1, 1, tzinfo=UTC),
+    )
+    assert b"data-customer-value" not in analyst_client.get(never_bought.get_absolute_url()).content

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accounts import tables
 from accounts.selectors import customer_get
+from analytics.customer_value import customer_value_get
 from analytics.figures import FIGURES, customer_summary
 from core.pages import (
     PageFilters,
@@ -50,6 +51,7 @@ def customer_detail_page(request, pk: str):
         **filter_bar(request, filters, dates_note="Dates filter the orders and feedback."),
         "customer": customer,
         "summary": customer_summary(customer_id=customer.pk, date_range=filters.date_range),
+        "value": customer_value_get(customer_id=customer.pk),
         "orders_table": table_context(
             table=SALES_TABLE, url=reverse("sales:sale-table"), filters=narrowed, hidden=("customer",),
         ),

@@ -31,6 +31,9 @@
     integer: (v) => (isMissing(v) ? "—" : formats.integer.format(Number(v))),
     compact: (v) => (isMissing(v) ? "—" : formats.compact.format(Number(v))),
     rating: (v) => (isMissing(v) ? "—" : formats.rating.format(Number(v)) + " ★"),
+    /* A probability 0..1 as a percentage; a small count with one decimal. */
+    share: (v) => (isMissing(v) ? "—" : formats.percent.format(100 * Number(v)) + "%"),
+    decimal: (v) => (isMissing(v) ? "—" : formats.percent.format(Number(v))),
     change: (v) => {
       if (isMissing(v)) return "—";
       const n = Number(v);
