@@ -48,7 +48,7 @@ ROUNDS = 2
 P95_TARGET_MS = 20.0
 QUERIES = 200
 SALES = int(os.environ.get("BENCH_SALES", "1000000"))
-SEED_COMMAND = ROOT / "sales" / "management" / "commands" / "seed_data.py"
+SEED_COMMAND = ROOT / "seeding" / "management" / "commands" / "seed_data.py"
 
 WORDS = (
     "espresso kettle blender toaster laptop monitor keyboard mouse headphones speaker camera tripod "
