@@ -260,3 +260,52 @@ def test_customer_summary(shop):
     refunded = customer_summary(customer_id=shop["c3"].pk, date_range=ALL)
     latest_status = refunded["latest_orders"][0]["status"]
     assert (refunded["orders"], refunded["refunded"], latest_status) == (0, 1, "refunded")
+
+
+def test_customer_map_by_country_and_city(shop):
+    result = figure("customer_map", date_range=WEEK)
+    assert result["countries"] == [
+        {"country": "PT", "name": "Portugal", "atlas_key": "620", "customers": 1, "revenue": 40.0, "orders": 2},
+        {"country": "DE", "name": "Germany", "atlas_key": "276", "customers": 1, "revenue": 5.0, "orders": 1},
+    ]
+    assert result["cities"] == [
+        {"city": "Lisbon", "country": "PT", "latitude": 38.5, "longitude": -9.5, "customers": 1, "revenue": 40.0,
+         "orders": 2},
+        {"city": "Berlin", "country": "DE", "latitude": 52.5, "longitude": 13.4, "customers": 1, "revenue": 5.0,
+         "orders": 1},
+    ]
+    assert result["category_applied"] == ["revenue", "orders"]
+
+
+def test_customer_map_category_narrows_sales_not_customers(shop):
+    result = figure("customer_map", date_range=WEEK, category="Books")
+    assert [(r["country"], r["customers"], r["revenue"], r["orders"]) for r in result["countries"]] == [
+        ("DE", 1, 5.0, 1), ("PT", 1, 0.0, 0),
+    ]
+    everyone = figure("customer_map", date_range=ALL)
+    assert [(r["country"], r["customers"]) for r in everyone["countries"]] == [("PT", 2), ("DE", 1)]
+    assert figure("customer_map", date_range=EMPTY) == {
+        "countries": [], "cities": [], "category_applied": ["revenue", "orders"],
+    }
+
+
+def test_products_per_category(shop):
+    assert figure("products_per_category", date_range=ALL) == {"rows": [
+        {"category": "Electronics", "products": 2}, {"category": "Books", "products": 1},
+    ]}
+    assert figure("products_per_category", date_range=ALL, category="Books") == {"rows": [
+        {"category": "Books", "products": 1},
+    ]}
+    assert figure("products_per_category", date_range=EMPTY) == {"rows": []}
+
+
+def test_average_rating_per_product(shop):
+    p1, p2, p3 = shop["p1"], shop["p2"], shop["p3"]
+    assert figure("average_rating_per_product", date_range=WEEK) == {"rows": [
+        {"product_id": str(p1.pk), "name": "Lamp", "category": "Electronics", "feedback": 1, "average_rating": 5.0},
+        {"product_id": str(p2.pk), "name": "Novel", "category": "Books", "feedback": 1, "average_rating": 2.0},
+        {"product_id": str(p3.pk), "name": "Radio", "category": "Electronics", "feedback": 1, "average_rating": 4.0},
+    ]}
+    electronics = figure("average_rating_per_product", date_range=WEEK, category="Electronics")
+    assert [r["name"] for r in electronics["rows"]] == ["Lamp", "Radio"]
+    assert figure("average_rating_per_product", date_range=EMPTY) == {"rows": []}

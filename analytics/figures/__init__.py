@@ -6,11 +6,13 @@ JSON types; its docstring names the keys. The functions live in this package's m
 
 from collections.abc import Callable
 
-from analytics.figures.catalog import price_spread_by_category
+from analytics.figures.catalog import price_spread_by_category, products_per_category
 from analytics.figures.customers import customers_per_city, new_customers_over_time
 from analytics.figures.feedback import average_rating_over_time, feedback_per_month, rating_distribution
 from analytics.figures.kpis import kpis
+from analytics.figures.maps import customer_map
 from analytics.figures.sales import (
+    average_rating_per_product,
     quantity_vs_rating,
     revenue_by_category,
     revenue_over_time,
@@ -37,6 +39,9 @@ FIGURES: dict[str, Callable[..., dict]] = {
     "price_spread_by_category": price_spread_by_category,
     "units_revenue_per_month": units_revenue_per_month,
     "feedback_per_month": feedback_per_month,
+    "products_per_category": products_per_category,
+    "average_rating_per_product": average_rating_per_product,
+    "customer_map": customer_map,
 }
 
 

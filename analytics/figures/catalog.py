@@ -12,15 +12,31 @@ from core.filters import DateRange
 QUARTILES = {"q1": Decimal("0.25"), "median": Decimal("0.5"), "q3": Decimal("0.75")}
 
 
+def _products(*, date_range: DateRange, category: str | None):
+    products = Product.objects.filter(**datetime_filter("created_at", date_range))
+    return products.filter(category=category) if category else products
+
+
+def products_per_category(*, date_range: DateRange, category: str | None = None) -> dict:
+    """Products per category, for products created in ``date_range``.
+
+    Returns ``{"rows": [{"category", "products"}]}``, the most products first, ties by category.
+    """
+    rows = (
+        _products(date_range=date_range, category=category).values("category")
+        .annotate(products=Count("pk"))
+        .order_by("-products", "category")
+    )
+    return {"rows": [dict(row) for row in rows]}
+
+
 def price_spread_by_category(*, date_range: DateRange, category: str | None = None) -> dict:
     """Spread of product prices per category, for products created in ``date_range``.
 
     Returns ``{"rows": [{"category", "count", "min", "q1", "median", "q3", "max"}]}`` sorted by
     category; quartiles interpolate linearly between the two nearest prices (numpy's default).
     """
-    products = Product.objects.filter(**datetime_filter("created_at", date_range))
-    if category:
-        products = products.filter(category=category)
+    products = _products(date_range=date_range, category=category)
     groups = (
         products.values("category").annotate(count=Count("pk"), min=Min("price"), max=Max("price"))
         .order_by("category")

@@ -13,6 +13,8 @@ from sales.models import Sale
 TOP_PRODUCTS = 10
 TOP_CITIES = 20
 QUANTITY_VS_RATING_CAP = 200
+RATED_PRODUCTS = 20  # average_rating_per_product: the most-reviewed products
+MAP_CITIES = 300  # customer_map: the cities with the most customers
 LATEST = 10
 
 

@@ -9,6 +9,7 @@ from django.db.models import Sum
 
 from analytics.figures.common import (
     QUANTITY_VS_RATING_CAP,
+    RATED_PRODUCTS,
     TOP_CITIES,
     TOP_PRODUCTS,
     day_filter,
@@ -134,6 +135,27 @@ def quantity_vs_rating(*, date_range: DateRange, category: str | None = None) ->
     return {"points": [
         {
             "product_id": str(row["product_id"]), "name": names[row["product_id"]][0], "units": row["units"],
+            "average_rating": rating(row["rating_sum"] / row["feedback"]),
+        }
+        for row in rows
+    ]}
+
+
+def average_rating_per_product(*, date_range: DateRange, category: str | None = None) -> dict:
+    """Average rating of the 20 products with the most feedback in range.
+
+    Returns ``{"rows": [{"product_id", "name", "category", "feedback", "average_rating"}]}``, the
+    most feedback first, ties to the lower product id.
+    """
+    rows = list(
+        _product_sums(date_range=date_range, category=category, fields=("feedback", "rating_sum"))
+        .filter(feedback__gt=0).order_by("-feedback", "product_id")[:RATED_PRODUCTS]
+    )
+    names = product_names(row["product_id"] for row in rows)
+    return {"rows": [
+        {
+            "product_id": str(row["product_id"]), "name": names[row["product_id"]][0],
+            "category": names[row["product_id"]][1], "feedback": row["feedback"],
             "average_rating": rating(row["rating_sum"] / row["feedback"]),
         }
         for row in rows

@@ -1,15 +1,19 @@
 """Every figure computed straight from the records: slow, obviously right. The tests hold the
 rollup-backed figures (analytics.figures.FIGURES) to these, name for name."""
 
+from collections import Counter
+
 from django.db.models import Count, Sum
 
 from analytics.figures.catalog import price_spread_by_category
-from analytics.figures.common import LATEST
+from analytics.figures.common import LATEST, datetime_filter
 from analytics.figures.kpis import compare_kpis, kpi_values
 from analytics.figures.periods import money, rating
+from catalog.models import Product
 from core.filters import DateRange
 from tests.oracles import customers as accounts_direct
 from tests.oracles import feedback as feedback_direct
+from tests.oracles import maps as maps_direct
 from tests.oracles import sales as sales_direct
 
 
@@ -23,6 +27,14 @@ def direct_kpi_values(*, date_range: DateRange, category: str | None = None) -> 
 
 def kpis(*, date_range: DateRange, category: str | None = None) -> dict:
     return compare_kpis(direct_kpi_values, date_range=date_range, category=category)
+
+
+def products_per_category(*, date_range: DateRange, category: str | None = None) -> dict:
+    """Counted in Python from every product row created in range."""
+    products = Product.objects.filter(**datetime_filter("created_at", date_range))
+    counts = Counter(c for c in products.values_list("category", flat=True) if not category or c == category)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return {"rows": [{"category": name, "products": n} for name, n in rows]}
 
 
 def product_summary(*, product_id, date_range: DateRange) -> dict:
@@ -67,4 +79,7 @@ DIRECT_FIGURES = {
     "price_spread_by_category": price_spread_by_category,  # reads the products directly already
     "units_revenue_per_month": sales_direct.units_revenue_per_month,
     "feedback_per_month": feedback_direct.feedback_per_month,
+    "products_per_category": products_per_category,
+    "average_rating_per_product": sales_direct.average_rating_per_product,
+    "customer_map": maps_direct.customer_map,
 }

@@ -11,6 +11,7 @@ from django.db.models.functions import Trunc
 from accounts.models import Customer
 from analytics.figures.common import (
     QUANTITY_VS_RATING_CAP,
+    RATED_PRODUCTS,
     TOP_CITIES,
     TOP_PRODUCTS,
     as_date,
@@ -194,3 +195,23 @@ def quantity_vs_rating(*, date_range: DateRange, category: str | None = None) ->
         for pk in ranked
     ]
     return {"points": points}
+
+
+def average_rating_per_product(*, date_range: DateRange, category: str | None = None) -> dict:
+    feedback = Feedback.objects.filter(**datetime_filter("created_at", date_range))
+    if category:
+        feedback = feedback.filter(product_id__in=product_ids_in_category(category))
+    ratings = {}
+    for product_id, value in feedback.values_list("product_id", "rating"):
+        total = ratings.setdefault(product_id, [0, 0])
+        total[0] += value
+        total[1] += 1
+    ranked = sorted(ratings, key=lambda pk: (-ratings[pk][1], pk))[:RATED_PRODUCTS]
+    names = product_names(ranked)
+    return {"rows": [
+        {
+            "product_id": str(pk), "name": names[pk][0], "category": names[pk][1], "feedback": ratings[pk][1],
+            "average_rating": rating(ratings[pk][0] / ratings[pk][1]),
+        }
+        for pk in ranked
+    ]}

@@ -1,0 +1,82 @@
+"""The customer map: customers, revenue and orders per country and per city.
+
+Customers joined in range come from CityJoinLedger, completed sales from CityLedger (both read
+through LedgerRange), the cities' positions from the City rollup (the mean of their customers'
+coordinates). tests.oracles.maps computes the same from the Customer and Sale rows.
+"""
+
+from analytics.figures.common import MAP_CITIES
+from analytics.figures.countries import atlas_key, country_name
+from analytics.figures.periods import cents_to_money
+from analytics.figures.sales import city_coordinates
+from analytics.models import CityJoinLedger, CityLedger
+from analytics.rollups.active import ALL
+from analytics.rollups.ledger import LedgerRange
+from core.filters import DateRange
+
+
+def customer_map(*, date_range: DateRange, category: str | None = None) -> dict:
+    """Customers, revenue and orders per country and per city, for the customer map.
+
+    Returns ``{"countries": [{"country", "name", "atlas_key", "customers", "revenue", "orders"}],
+    "cities": [{"city", "country", "latitude", "longitude", "customers", "revenue", "orders"}],
+    "category_applied": ["revenue", "orders"]}``. ``customers`` counts those who joined in range
+    (customers have no category, so ``category`` narrows revenue and orders only); revenue and
+    orders are completed sales in range, by the buyer's city. Countries: every one with customers
+    or orders, the most customers first (then revenue, then code); ``atlas_key`` is the
+    world-atlas feature (None when the map has no shape for it). Cities: the 300 with the most
+    customers (then revenue, city, country) among those with coordinates.
+    """
+    joins = LedgerRange(CityJoinLedger, date_range)
+    joined = (
+        CityJoinLedger.objects.filter(joins.rows).values("city", "country")
+        .annotate(customers=joins.total("customers")).filter(customers__gt=0)
+    )
+    sold = LedgerRange(CityLedger, date_range)
+    sales = (
+        CityLedger.objects.filter(sold.rows, category=category or ALL).values("city", "country")
+        .annotate(revenue_cents=sold.total("revenue_cents"), orders=sold.total("orders"))
+        .filter(orders__gt=0)
+    )
+    places: dict[tuple[str, str], dict] = {}
+    for row in joined:
+        place = places.setdefault((row["city"], row["country"]), {"customers": 0, "revenue_cents": 0, "orders": 0})
+        place["customers"] = row["customers"]
+    for row in sales:
+        place = places.setdefault((row["city"], row["country"]), {"customers": 0, "revenue_cents": 0, "orders": 0})
+        place["revenue_cents"], place["orders"] = row["revenue_cents"], row["orders"]
+    return map_rows(places, coordinates=city_coordinates(list(places)))
+
+
+def map_rows(places: dict[tuple[str, str], dict], *, coordinates: dict) -> dict:
+    """The figure from (city, country) → {"customers", "revenue_cents", "orders"} and the cities'
+    coordinates; shared with the oracle so both rank and cap alike."""
+    countries: dict[str, dict] = {}
+    for (_city, country), place in places.items():
+        total = countries.setdefault(country, {"customers": 0, "revenue_cents": 0, "orders": 0})
+        for key in total:
+            total[key] += place[key]
+    country_rows = [
+        {
+            "country": code, "name": country_name(code), "atlas_key": atlas_key(code),
+            "customers": total["customers"], "revenue": cents_to_money(total["revenue_cents"]),
+            "orders": total["orders"],
+        }
+        for code, total in sorted(
+            countries.items(), key=lambda item: (-item[1]["customers"], -item[1]["revenue_cents"], item[0]),
+        )
+    ]
+    located = sorted(
+        (key for key in places if key in coordinates),
+        key=lambda key: (-places[key]["customers"], -places[key]["revenue_cents"], key[0], key[1]),
+    )
+    city_rows = [
+        {
+            "city": city, "country": country, **coordinates[(city, country)],
+            "customers": places[(city, country)]["customers"],
+            "revenue": cents_to_money(places[(city, country)]["revenue_cents"]),
+            "orders": places[(city, country)]["orders"],
+        }
+        for city, country in located[:MAP_CITIES]
+    ]
+    return {"countries": country_rows, "cities": city_rows, "category_applied": ["revenue", "orders"]}
