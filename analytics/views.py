@@ -13,6 +13,7 @@ from core.pages import PageFilters, filter_bar, page_filters, reader_required
 DASHBOARD_FIGURES = (
     "kpis", "revenue_over_time", "revenue_by_category", "top_products", "rating_distribution",
     "average_rating_over_time", "new_customers_over_time", "sales_by_city", "quantity_vs_rating",
+    "customer_map",
 )
 
 # (key in kpis, label, number format for the page's script)

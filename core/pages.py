@@ -163,20 +163,25 @@ def record_list_page(
     table_url: str,
     template: str,
     figure: Callable[[PageFilters], dict],
+    figures: dict[str, Callable[[PageFilters], dict]] | None = None,
     categories: Sequence[str] = (),
     dates_note: str = "",
     chip_labels: dict[str, str] | None = None,
     chip_choices: dict[str, dict] | None = None,
     chip_names: dict[str, Callable[[str], str | None]] | None = None,
+    context: Callable[[PageFilters], dict] | None = None,
 ):
-    """A record page: the filter bar, its chart (``figure(filters)``) and its server-side table."""
+    """A record page: the filter bar, its chart (``figure(filters)``), any more charts (``figures``:
+    name → fn(filters), in the context as ``figures``), its server-side table and ``context(filters)``."""
     drop_rejected_filters(filters, table)
     bar = filter_bar(request, filters, categories=categories, dates_note=dates_note)
     bar["extra_chips"] = record_chips(filters, labels=chip_labels, choices=chip_choices, names=chip_names)
     return render(request, template, {
         **bar,
         "figure": figure(filters),
+        "figures": {name: fn(filters) for name, fn in (figures or {}).items()},
         "table": table_context(table=table, url=reverse(table_url), filters=filters),
+        **(context(filters) if context else {}),
     })
 
 

@@ -266,7 +266,7 @@ def test_dashboard_charts_hold_exactly_what_the_api_returns(analyst_client, shop
         ("top_products", "fig-top_products"), ("rating_distribution", "fig-rating_distribution"),
         ("average_rating_over_time", "fig-average_rating_over_time"),
         ("new_customers_over_time", "fig-new_customers_over_time"), ("sales_by_city", "fig-sales_by_city"),
-        ("quantity_vs_rating", "fig-quantity_vs_rating"),
+        ("quantity_vs_rating", "fig-quantity_vs_rating"), ("customer_map", "fig-customer_map"),
     ]:
         api = analyst_client.get(f"/api/analytics/{name}/", {**MARCH, "category": "Electronics"})
         assert api.status_code == 200
@@ -321,7 +321,7 @@ def test_dashboard_for_an_empty_range_shows_empty_states(analyst_client, shop):
     assert cards["average_order_value"]["value"] is None and cards["average_rating"]["value"] is None
     assert figure_json(response, "fig-revenue_by_category") == {"rows": []}
     page = response.content.decode()
-    assert page.count('class="empty-state" hidden') == 9  # one per chart card, shown by the script
+    assert page.count('class="empty-state" hidden') == 10  # one per chart card, shown by the script
     assert "No sales in this range" in page
 
 
@@ -358,6 +358,30 @@ def test_record_pages_chart_the_api_figure_and_configure_a_server_side_table(
     assert config["url"] == f"{url}table/"
     # No rows in the page: the table asks the server for each page.
     assert "<tbody></tbody>" in response.content.decode()
+
+
+@pytest.mark.parametrize(("url", "figure", "script_id", "query"), [
+    ("/users/", "customer_map", "fig-customer_map", MARCH),
+    ("/users/", "customer_map", "fig-customer_map-cities", MARCH),
+    ("/products/", "products_per_category", "fig-products_per_category", {"category": "Electronics"}),
+    ("/products/", "average_rating_per_product", "fig-average_rating_per_product",
+     {**MARCH, "category": "Electronics"}),
+])
+def test_record_pages_more_charts_hold_the_api_figure(analyst_client, shop, url, figure, script_id, query):
+    response = analyst_client.get(url, query)
+    expected = analyst_client.get(f"/api/analytics/{figure}/", query).json()
+    assert figure_json(response, script_id) == expected
+    assert expected[next(iter(expected))], expected  # the shop has something to draw
+
+
+def test_users_page_map_ignores_the_category_the_page_has_not(analyst_client, shop):
+    """Customers have no category: the users page drops it, so its map shows every category's sales."""
+    response = analyst_client.get("/users/", {**MARCH, "category": "Electronics"})
+    everything = analyst_client.get("/api/analytics/customer_map/", MARCH).json()
+    assert figure_json(response, "fig-customer_map") == everything
+    html = response.content.decode()
+    assert 'data-link="/users/"' in html and "countries-110m.json" in html
+    assert "chartjs-chart-geo-4.3.6/index.umd.min.js" in html
 
 
 def test_record_page_figures_by_hand(analyst_client, shop):

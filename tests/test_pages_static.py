@@ -31,9 +31,10 @@ def test_the_vendored_versions_are_listed():
     from django.conf import settings
 
     versions = (settings.BASE_DIR / "static" / "vendor" / "VERSIONS.md").read_text()
-    pinned = [("chart.js", "4.6.1"), ("datatables.net", "3.1.2"), ("datatables.net-dt", "3.1.2")]
-    for package, version in pinned:
-        assert re.search(rf"^\| {re.escape(package)} \| {version} \| MIT", versions, re.M), package
+    pinned = [("chart.js", "4.6.1", "MIT"), ("datatables.net", "3.1.2", "MIT"), ("datatables.net-dt", "3.1.2", "MIT"),
+              ("chartjs-chart-geo", "4.3.6", "MIT"), ("world-atlas", "2.0.2", "ISC")]
+    for package, version, licence in pinned:
+        assert re.search(rf"^\| {re.escape(package)} \| {version} \| {licence}", versions, re.M), package
 
 
 def test_collectstatic_and_whitenoise_serve_the_assets_by_hashed_name(analyst_client, settings, tmp_path):
@@ -50,6 +51,15 @@ def test_collectstatic_and_whitenoise_serve_the_assets_by_hashed_name(analyst_cl
     for name in VENDORED[1:] + ["app/app.css", "app/format.js", "app/tables.js", "app/charts.js"]:
         stem, ext = name.rsplit(".", 1)
         (url,) = [a for a in assets if re.fullmatch(rf"/static/{re.escape(stem)}\.[0-9a-f]{{12}}\.{ext}", a)]
+        response = analyst_client.get(url)
+        assert response.status_code == 200, url
+        assert b"".join(response.streaming_content if response.streaming else [response.content])
+    # The map's script and the country shapes it fetches (from this server, by hashed name too).
+    html = analyst_client.get("/users/").content.decode()
+    (script,) = [a for a in asset_urls(html) if "chartjs-chart-geo" in a]
+    atlases = set(re.findall(r'data-atlas="([^"]+)"', html))
+    assert re.fullmatch(r"/static/vendor/world-atlas-2\.0\.2/countries-110m\.[0-9a-f]{12}\.json", *atlases)
+    for url in (script, *atlases):
         response = analyst_client.get(url)
         assert response.status_code == 200, url
         assert b"".join(response.streaming_content if response.streaming else [response.content])

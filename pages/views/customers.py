@@ -33,6 +33,8 @@ def customer_list_page(request):
         request, filters=_filters(request), table=tables.TABLE, table_url="accounts:customer-table",
         template="users.html", dates_note=tables.DATES_NOTE,
         figure=lambda filters: FIGURES["customers_per_city"](date_range=filters.date_range),
+        # Customers have no category, so the map here shows every category's revenue and orders.
+        figures={"customer_map": lambda filters: FIGURES["customer_map"](date_range=filters.date_range)},
     )
 
 

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from analytics.figures import FIGURES, product_summary
+from analytics.views import drill_links
 from catalog import tables
 from catalog.selectors import category_list, product_get
 from core.pages import (
@@ -32,6 +33,11 @@ def product_list_page(request):
         figure=lambda filters: FIGURES["price_spread_by_category"](
             date_range=filters.date_range, category=filters.category
         ),
+        figures={
+            name: lambda filters, name=name: FIGURES[name](date_range=filters.date_range, category=filters.category)
+            for name in ("products_per_category", "average_rating_per_product")
+        },
+        context=lambda filters: {"drill": drill_links(filters)},
     )
 
 

@@ -140,8 +140,97 @@
 
   const cityLabel = (row) => `${row.city} (${row.country})`;
 
-  /* --- One renderer per chart: figure JSON → Chart.js config, or null when there is nothing to draw. */
+  /* --- Maps (chartjs-chart-geo): world-atlas countries, fetched once from this site's static files. */
+  const atlases = {};
+  function countryShapes(url) {
+    if (!atlases[url]) {
+      atlases[url] = fetch(url)
+        .then((response) => { if (!response.ok) throw new Error(`map ${response.status}`); return response.json(); })
+        .then((topo) => ChartGeo.topojson.feature(topo, topo.objects.countries).features
+          .filter((f) => f.properties.name !== "Antarctica"));
+    }
+    return atlases[url];
+  }
+  // The key analytics/figures/countries.py names: the ISO numeric id, else (Kosovo) the name.
+  const featureKey = (f) => (f.id === undefined || f.id === null ? f.properties.name : String(f.id));
+  const METRICS = {
+    customers: { label: "Customers", format: (v) => fmt.integer(v), color: "blues" },
+    revenue: { label: "Revenue", format: (v) => fmt.currency(v), color: "greens" },
+    orders: { label: "Orders", format: (v) => fmt.integer(v), color: "oranges" },
+  };
+  const metricOf = (card) => (METRICS[card.dataset.metric] ? card.dataset.metric : "customers");
+  const mapOptions = {
+    showOutline: true, showGraticule: false, outlineBorderColor: "#d0d5dd", outlineBorderWidth: 0.5,
+    outlineBackgroundColor: "#f2f4f7",
+  };
+
+  function customerMapCountries(d, card) {
+    if (!d.countries.length) return null;
+    const metric = metricOf(card);
+    const { label, format, color } = METRICS[metric];
+    const byKey = new Map(d.countries.filter((c) => c.atlas_key).map((c) => [c.atlas_key, c]));
+    return countryShapes(card.dataset.atlas).then((shapes) => ({
+      type: "choropleth",
+      data: {
+        labels: shapes.map((f) => f.properties.name),
+        datasets: [{
+          label, outline: shapes, borderColor: "#ffffff", borderWidth: 0.5, hoverBorderColor: "#1d2939", hoverBorderWidth: 1.5,
+          data: shapes.map((f) => {
+            const row = byKey.get(featureKey(f));
+            // Nothing there: the outline's grey, not the scale's lightest blue (a log scale has no 0).
+            return { feature: f, value: row && row[metric] > 0 ? row[metric] : null, country: row ? row.country : null, name: row ? row.name : f.properties.name };
+          }),
+        }],
+      },
+      options: {
+        ...mapOptions,
+        plugins: {
+          legend: { display: false },
+          tooltip: { callbacks: { label: (ctx) => `${ctx.raw.name}: ${ctx.raw.value === null ? "none" : format(ctx.raw.value)}` } },
+        },
+        scales: {
+          projection: { axis: "x", projection: "equalEarth" },
+          color: {
+            axis: "x", type: "colorLogarithmic", interpolate: color, missing: "#f2f4f7",
+            legend: { position: "bottom-left", align: "right", length: 160 },
+            ticks: { callback: (v) => (metric === "revenue" ? fmt.currencyShort(v) : fmt.compact(v)) },
+          },
+        },
+      },
+    }));
+  }
+
+  function customerMapCities(d, card) {
+    if (!d.cities.length) return null;
+    const metric = metricOf(card);
+    const { label, format } = METRICS[metric];
+    return countryShapes(card.dataset.atlas).then((shapes) => ({
+      type: "bubbleMap",
+      data: {
+        labels: d.cities.map(cityLabel),
+        datasets: [{
+          label, outline: shapes, backgroundColor: alpha(C.blue, 0.45), borderColor: C.blue, borderWidth: 1,
+          data: d.cities.map((r) => ({ longitude: r.longitude, latitude: r.latitude, value: r[metric], city: r.city, country: r.country })),
+        }],
+      },
+      options: {
+        ...mapOptions,
+        plugins: {
+          legend: { display: false },
+          tooltip: { callbacks: { label: (ctx) => `${cityLabel(ctx.raw)}: ${format(ctx.raw.value)}` } },
+        },
+        scales: {
+          projection: { axis: "x", projection: "equalEarth" },
+          size: { axis: "x", size: [2, 18], legend: { position: "bottom-left", align: "right" }, ticks: { callback: (v) => (metric === "revenue" ? fmt.currencyShort(v) : fmt.compact(v)) } },
+        },
+      },
+    }));
+  }
+
+  /* --- One renderer per chart: figure JSON → Chart.js config (or a promise of one), or null when there is nothing to draw. */
   const renderers = {
+    customer_map_countries: customerMapCountries,
+    customer_map_cities: customerMapCities,
     revenue_over_time(d) {
       if (allEmpty(d.points.map((p) => p.orders))) return null;
       return moneyAndCount({ points: d.points, bucket: d.bucket, money: "revenue", count: "orders", moneyLabel: "Revenue", countLabel: "Orders" });
@@ -240,6 +329,17 @@
         },
       };
     },
+    products_per_category(d) {
+      if (!d.rows.length) return null;
+      return horizontalBars({ labels: d.rows.map((r) => r.category), values: d.rows.map((r) => r.products), label: "Products", format: fmt.integer, color: C.purple });
+    },
+    average_rating_per_product(d) {
+      if (!d.rows.length) return null;
+      const config = horizontalBars({ labels: d.rows.map((r) => r.name), values: d.rows.map((r) => r.average_rating), label: "Average rating", format: fmt.rating, color: C.green, maxLabel: 26 });
+      config.options.scales.x = ratingAxis();
+      config.options.plugins.tooltip.callbacks.footer = (items) => `${fmt.integer(d.rows[items[0].dataIndex].feedback)} reviews`;
+      return config;
+    },
     price_spread_by_category(d) {
       if (!d.rows.length) return null;
       return {
@@ -289,17 +389,30 @@
     product_by_units: (d, i) => drillLinks.product.replace("{id}", encodeURIComponent(d.by_units[i].product_id)),
     product_point: (d, i) => drillLinks.product.replace("{id}", encodeURIComponent(d.points[i].product_id)),
     city: (d, i) => withParams(drillLinks.city, { city: d.rows[i].city, country: d.rows[i].country }),
+    product_category: (d, i) => withParams(window.location.pathname + window.location.search, { category: d.rows[i].category }),
+    rated_product: (d, i) => drillLinks.product.replace("{id}", encodeURIComponent(d.rows[i].product_id)),
+    // The map's own points carry the country code or the city (a country without customers goes nowhere).
+    map_country: (d, i, chart, card) => {
+      const point = chart.data.datasets[0].data[i];
+      return point.country ? withParams(card.dataset.link, { country: point.country }) : null;
+    },
+    map_city: (d, i, chart, card) => {
+      const point = chart.data.datasets[0].data[i];
+      return withParams(card.dataset.link, { city: point.city, country: point.country });
+    },
   };
 
   function addDrill(config, card, data) {
     const drill = drills[card.dataset.drill];
     if (!drill) return;
     card.classList.add("is-clickable");
-    config.options.onClick = (event, elements) => {
-      if (elements.length) window.location.href = drill(data, elements[0].index);
+    config.options.onClick = (event, elements, chart) => {
+      const target = elements.length ? drill(data, elements[0].index, chart, card) : null;
+      if (target) window.location.href = target;
     };
-    config.options.onHover = (event, elements) => {
-      event.native.target.style.cursor = elements.length ? "pointer" : "default";
+    config.options.onHover = (event, elements, chart) => {
+      const target = elements.length ? drill(data, elements[0].index, chart, card) : null;
+      event.native.target.style.cursor = target ? "pointer" : "default";
     };
   }
 
@@ -308,9 +421,9 @@
     const canvas = card.querySelector("canvas");
     const source = document.getElementById(card.dataset.source);
     const render = renderers[card.dataset.chart];
-    try {
-      const data = JSON.parse(source.textContent);
-      const config = render(data);
+    const previous = Chart.getChart(canvas);
+    if (previous) previous.destroy();
+    const show = (data, config) => {
       if (config === null) {
         canvas.hidden = true;
         card.querySelector(".empty-state").hidden = false;
@@ -320,11 +433,33 @@
       addDrill(config, card, data);
       new Chart(canvas, config);
       card.dataset.state = "drawn";
+    };
+    let data;
+    let config;
+    try {
+      data = JSON.parse(source.textContent);
+      config = render(data, card);
+      if (config && typeof config.then === "function") {
+        // A map waits for its country shapes; the card stays "loading" until they come.
+        config.then((ready) => show(data, ready), (error) => { card.dataset.state = "failed"; throw error; })
+          .finally(() => box.classList.remove("is-loading"));
+        return;
+      }
+      show(data, config);
     } finally {
-      box.classList.remove("is-loading");
+      if (!(config && typeof config.then === "function")) box.classList.remove("is-loading");
     }
   }
 
+  /* A map card's Customers / Revenue / Orders switch redraws it with that measure. */
+  function metricSwitch(card) {
+    card.querySelectorAll("[data-metric-choice]").forEach((button) => button.addEventListener("click", () => {
+      card.dataset.metric = button.dataset.metricChoice;
+      card.querySelectorAll("[data-metric-choice]").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+      draw(card);
+    }));
+  }
+
   window.App.charts = { renderers, draw };
-  document.querySelectorAll("[data-chart]").forEach(draw);
+  document.querySelectorAll("[data-chart]").forEach((card) => { metricSwitch(card); draw(card); });
 })();
