@@ -19,11 +19,11 @@ DASHBOARD_FIGURES = (
 # (key in kpis, label, number format for the page's script)
 KPI_CARDS = (
     ("revenue", "Revenue", "money"),
-    ("orders", "Orders", "integer"),
-    ("units", "Units sold", "integer"),
+    ("orders", "Orders", "count"),
+    ("units", "Units sold", "count"),
     ("average_order_value", "Average order value", "money"),
-    ("active_customers", "Active customers", "integer"),
-    ("new_customers", "New customers", "integer"),
+    ("active_customers", "Active customers", "count"),
+    ("new_customers", "New customers", "count"),
     ("average_rating", "Average rating", "rating"),
 )
 

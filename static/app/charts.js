@@ -153,11 +153,19 @@
   }
   // The key analytics/figures/countries.py names: the ISO numeric id, else (Kosovo) the name.
   const featureKey = (f) => (f.id === undefined || f.id === null ? f.properties.name : String(f.id));
+  /* A colour ramp from a light tint (the fewest, still clearly coloured) to a dark shade (the most). */
+  function ramp(from, to) {
+    const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const [a, b] = [rgb(from), rgb(to)];
+    return (t) => `rgb(${a.map((v, i) => Math.round(v + (b[i] - v) * Math.min(1, Math.max(0, t)))).join(",")})`;
+  }
   const METRICS = {
-    customers: { label: "Customers", format: (v) => fmt.integer(v), color: "blues" },
-    revenue: { label: "Revenue", format: (v) => fmt.currency(v), color: "greens" },
-    orders: { label: "Orders", format: (v) => fmt.integer(v), color: "oranges" },
+    customers: { label: "Customers", format: (v) => fmt.integer(v), color: ramp("#b9cdf3", "#1f3f8f"), whole: true },
+    revenue: { label: "Revenue", format: (v) => fmt.currency(v), color: ramp("#b7e4cf", "#12603f"), whole: false },
+    orders: { label: "Orders", format: (v) => fmt.integer(v), color: ramp("#fbd9a5", "#a35a00"), whole: true },
   };
+  // Legend ticks: money short, counts whole (a log scale would otherwise label 1.2, 1.4, …).
+  const mapTick = (metric) => (v) => (metric === "revenue" ? fmt.currencyShort(v) : Number.isInteger(v) ? fmt.compact(v) : null);
   const metricOf = (card) => (METRICS[card.dataset.metric] ? card.dataset.metric : "customers");
   const mapOptions = {
     showOutline: true, showGraticule: false, outlineBorderColor: "#d0d5dd", outlineBorderWidth: 0.5,
@@ -193,7 +201,7 @@
           color: {
             axis: "x", type: "colorLogarithmic", interpolate: color, missing: "#f2f4f7",
             legend: { position: "bottom-left", align: "right", length: 160 },
-            ticks: { callback: (v) => (metric === "revenue" ? fmt.currencyShort(v) : fmt.compact(v)) },
+            ticks: { callback: mapTick(metric) },
           },
         },
       },
@@ -204,12 +212,13 @@
     if (!d.cities.length) return null;
     const metric = metricOf(card);
     const { label, format } = METRICS[metric];
+    const bubble = { customers: C.blue, revenue: C.green, orders: C.amber }[metric];
     return countryShapes(card.dataset.atlas).then((shapes) => ({
       type: "bubbleMap",
       data: {
         labels: d.cities.map(cityLabel),
         datasets: [{
-          label, outline: shapes, backgroundColor: alpha(C.blue, 0.45), borderColor: C.blue, borderWidth: 1,
+          label, outline: shapes, backgroundColor: alpha(bubble, 0.45), borderColor: bubble, borderWidth: 1,
           data: d.cities.map((r) => ({ longitude: r.longitude, latitude: r.latitude, value: r[metric], city: r.city, country: r.country })),
         }],
       },
@@ -221,7 +230,7 @@
         },
         scales: {
           projection: { axis: "x", projection: "equalEarth" },
-          size: { axis: "x", size: [2, 18], legend: { position: "bottom-left", align: "right" }, ticks: { callback: (v) => (metric === "revenue" ? fmt.currencyShort(v) : fmt.compact(v)) } },
+          size: { axis: "x", size: [2, 18], legend: { position: "bottom-left", align: "right" }, ticks: { callback: mapTick(metric) } },
         },
       },
     }));

@@ -7,7 +7,6 @@
 
   const formats = {
     currency: new Intl.NumberFormat(locale, { style: "currency", currency: currency }),
-    currencyWhole: new Intl.NumberFormat(locale, { style: "currency", currency: currency, maximumFractionDigits: 0 }),
     currencyShort: new Intl.NumberFormat(locale, { style: "currency", currency: currency, notation: "compact", maximumFractionDigits: 1 }),
     integer: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }),
     compact: new Intl.NumberFormat(locale, { notation: "compact", maximumFractionDigits: 1 }),
@@ -19,14 +18,22 @@
     datetime: new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" }),
   };
 
+  const COMPACT_MONEY = 10000;
+  const COMPACT_COUNT = 100000;
+  // The exact figure behind a compact card value, for its title (what a hover shows).
+  const EXACT = { money: (v) => formats.currency.format(Number(v)), count: (v) => formats.integer.format(Number(v)) };
+
   function isMissing(value) {
     return value === null || value === undefined || value === "" || Number.isNaN(Number(value));
   }
 
   const fmt = {
     currency: (v) => (isMissing(v) ? "—" : formats.currency.format(Number(v))),
-    /* Headline money: whole units from 10,000 up, so big totals fit a card. */
-    money: (v) => (isMissing(v) ? "—" : (Math.abs(Number(v)) >= 10000 ? formats.currencyWhole : formats.currency).format(Number(v))),
+    /* Headline money on a card: exact below 10,000, compact from there ("$19.8M") so any total fits;
+     * formatElements puts the exact figure in the title. */
+    money: (v) => (isMissing(v) ? "—" : (Math.abs(Number(v)) >= COMPACT_MONEY ? formats.currencyShort : formats.currency).format(Number(v))),
+    /* Headline counts on a card: exact below 100,000, compact from there ("1.2M"). */
+    count: (v) => (isMissing(v) ? "—" : (Math.abs(Number(v)) >= COMPACT_COUNT ? formats.compact : formats.integer).format(Number(v))),
     currencyShort: (v) => (isMissing(v) ? "—" : formats.currencyShort.format(Number(v))),
     integer: (v) => (isMissing(v) ? "—" : formats.integer.format(Number(v))),
     compact: (v) => (isMissing(v) ? "—" : formats.compact.format(Number(v))),
@@ -64,7 +71,8 @@
       const fn = fmt[el.dataset.format];
       if (!fn || !("value" in el.dataset)) return;
       el.textContent = fn(el.dataset.value);
-      if (el.dataset.format === "money" && !isMissing(el.dataset.value)) el.title = fmt.currency(el.dataset.value);
+      const exact = EXACT[el.dataset.format];
+      if (exact && !isMissing(el.dataset.value)) el.title = exact(el.dataset.value);
     });
   }
 

@@ -122,9 +122,10 @@ def shop(transactional_db):
     lamp = ProductFactory(name="Desk Lamp", category="Home & Kitchen", price=Decimal("20.00"))
     phones = ProductFactory(name="Headphones", category="Electronics", price=Decimal("50.00"))
     mug = ProductFactory(name="Mug", category="Home & Kitchen", price=Decimal("8.00"))
-    ana = CustomerFactory(name="Ana Lima", city="Lisbon", country="PT", joined_at=ago(400))
-    bruno = CustomerFactory(name="Bruno Kraus", city="Berlin", country="DE", joined_at=ago(300))
-    carla = CustomerFactory(name="Carla Sousa", city="Lisbon", country="PT", joined_at=ago(25))
+    lisbon, berlin = {"latitude": 38.72, "longitude": -9.14}, {"latitude": 52.52, "longitude": 13.40}
+    ana = CustomerFactory(name="Ana Lima", city="Lisbon", country="PT", joined_at=ago(400), **lisbon)
+    bruno = CustomerFactory(name="Bruno Kraus", city="Berlin", country="DE", joined_at=ago(300), **berlin)
+    carla = CustomerFactory(name="Carla Sousa", city="Lisbon", country="PT", joined_at=ago(25), **lisbon)
     SaleFactory(product=phones, customer=ana, quantity=1, sold_at=ago(2))
     SaleFactory(product=lamp, customer=bruno, quantity=2, sold_at=ago(5))
     SaleFactory(product=mug, customer=carla, quantity=3, sold_at=ago(20))

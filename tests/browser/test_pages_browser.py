@@ -15,6 +15,7 @@ from tests.browser.conftest import login, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RECORD_PAGES = ["/users/", "/products/", "/sales/", "/feedback/"]
+RECORD_PAGE_CHARTS = {"/users/": 3, "/products/": 3, "/sales/": 1, "/feedback/": 1}
 
 
 def city(row: dict) -> str:
@@ -55,15 +56,40 @@ EXPECTED = {
     "feedback_per_month": ("feedback_per_month", lambda d: (
         [[p["average_rating"] for p in d["points"]], [p["count"] for p in d["points"]]],
         [p["period"] for p in d["points"]])),
+    "products_per_category": ("products_per_category", lambda d: (
+        [[r["products"] for r in d["rows"]]], [r["category"] for r in d["rows"]])),
+    "average_rating_per_product": ("average_rating_per_product", lambda d: (
+        [[r["average_rating"] for r in d["rows"]]], [r["name"] for r in d["rows"]])),
+}
+# Maps draw one measure (the card's data-metric): the countries that have some, and every city.
+MAP_EXPECTED = {
+    "customer_map_countries": lambda d, metric: ([sorted(
+        ({"country": r["country"], "value": r[metric]} for r in d["countries"] if r["atlas_key"] and r[metric] > 0),
+        key=lambda p: p["country"],
+    )], None),
+    "customer_map_cities": lambda d, metric: (
+        [[{"city": r["city"], "country": r["country"], "value": r[metric], "latitude": r["latitude"],
+           "longitude": r["longitude"]} for r in d["cities"]]],
+        [city(r) for r in d["cities"]]),
 }
 
 READ_CHARTS = """() => [...document.querySelectorAll('[data-chart]')].map(card => {
   const chart = Chart.getChart(card.querySelector('canvas'));
+  const type = chart ? chart.config.type : null;
+  // A map's points carry GeoJSON; read what they show instead.
+  const point = {
+    choropleth: (p) => ({country: p.country, value: p.value}),
+    bubbleMap: (p) => ({city: p.city, country: p.country, value: p.value, latitude: p.latitude, longitude: p.longitude}),
+  }[type];
+  const shown = (data) => type === 'choropleth'
+    ? data.filter(p => p.country && p.value !== null).map(point).sort((a, b) => a.country < b.country ? -1 : 1)
+    : point ? data.map(point) : data;
   return {
     renderer: card.dataset.chart, figure: card.dataset.figure, state: card.dataset.state,
+    metric: card.dataset.metric || null, type,
     emptyShown: !card.querySelector('.empty-state').hidden,
-    labels: chart ? chart.data.labels : null,
-    datasets: chart ? chart.data.datasets.map(ds => ds.data) : null,
+    labels: chart && type !== 'choropleth' ? chart.data.labels : null,
+    datasets: chart ? chart.data.datasets.map(ds => shown(ds.data)) : null,
   };
 })"""
 
@@ -86,9 +112,14 @@ def assert_charts_match_api(page, live_server) -> list[dict]:
     charts = page.evaluate(READ_CHARTS)
     assert charts
     for chart in charts:
-        figure, expected = EXPECTED[chart["renderer"]]
-        assert figure == chart["figure"]
-        datasets, labels = expected(api_figure(page, live_server, figure, urlencode(filters, doseq=True)))
+        if chart["renderer"] in MAP_EXPECTED:
+            assert chart["figure"] == "customer_map"
+            data = api_figure(page, live_server, "customer_map", urlencode(filters, doseq=True))
+            datasets, labels = MAP_EXPECTED[chart["renderer"]](data, chart["metric"])
+        else:
+            figure, expected = EXPECTED[chart["renderer"]]
+            assert figure == chart["figure"]
+            datasets, labels = expected(api_figure(page, live_server, figure, urlencode(filters, doseq=True)))
         if chart["state"] == "empty":
             assert chart["emptyShown"]
             numbers = [v for data in datasets for v in data if not isinstance(v, (list, dict))]
@@ -130,7 +161,7 @@ def test_signs_in_and_every_page_draws_what_the_api_returns(page, live_server, a
     assert {c["renderer"] for c in charts} == {
         "revenue_over_time", "revenue_by_category", "top_products_by_revenue", "top_products_by_units",
         "sales_by_city", "rating_distribution", "average_rating_over_time", "new_customers_over_time",
-        "quantity_vs_rating",
+        "quantity_vs_rating", "customer_map_countries",
     }
     assert all(c["state"] == "drawn" for c in charts)
     # Seven KPI cards, formatted for a person (currency, thousands).
@@ -139,8 +170,9 @@ def test_signs_in_and_every_page_draws_what_the_api_returns(page, live_server, a
     screenshot(page, "dashboard")
     for path in RECORD_PAGES:
         page.goto(f"{live_server.url}{path}")
-        (chart,) = assert_charts_match_api(page, live_server)
-        assert chart["state"] == "drawn"
+        charts = assert_charts_match_api(page, live_server)
+        assert len(charts) == RECORD_PAGE_CHARTS[path]
+        assert all(chart["state"] == "drawn" for chart in charts), charts
         table_id = path.strip("/") + "-table"
         wait_for_table(page, table_id)
         assert table_rows(page, table_id)
@@ -283,3 +315,125 @@ def test_readable_on_a_phone(phone_page, live_server, analyst, shop):
         # Nothing wider than the screen: tables scroll inside their card.
         assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
         screenshot(phone_page, f"phone-{path.strip('/') or 'dashboard'}")
+
+
+def map_point(page, renderer: str, *, match: dict | None = None, lonlat: tuple | None = None) -> dict:
+    """Where on the screen the map drawn by ``renderer`` shows the point whose data has ``match``,
+    or the place at ``lonlat`` (a spot well inside a country, which its centroid need not be)."""
+    page.locator(f'[data-chart="{renderer}"]').scroll_into_view_if_needed()
+    return page.evaluate(
+        """([renderer, match, lonlat]) => {
+          const canvas = document.querySelector(`[data-chart="${renderer}"] canvas`);
+          const chart = Chart.getChart(canvas);
+          let center;
+          if (lonlat) {
+            const [x, y] = chart.scales.projection.projection(lonlat);
+            center = {x, y};
+          } else {
+            const index = chart.data.datasets[0].data.findIndex(p => Object.entries(match).every(([k, v]) => p[k] === v));
+            center = chart.getDatasetMeta(0).data[index].getCenterPoint();
+          }
+          const box = canvas.getBoundingClientRect();
+          return {x: box.left + center.x, y: box.top + center.y};
+        }""",
+        [renderer, match, list(lonlat) if lonlat else None],
+    )
+
+
+def test_customer_map_draws_the_customers_and_a_click_opens_those_there(page, live_server, analyst, shop):
+    from accounts.tests.factories import CustomerFactory
+    from analytics.rollups import rollups_rebuild
+
+    # A third country, big enough on a world map to click without aiming.
+    CustomerFactory(name="Dana Reed", city="Denver", country="US", latitude=39.74, longitude=-104.99,
+                    joined_at=timezone.now() - dt.timedelta(days=100))
+    rollups_rebuild()
+    login(page, live_server, next_path="/users/")
+    charts = {c["renderer"]: c for c in assert_charts_match_api(page, live_server)}
+    countries = charts["customer_map_countries"]
+    assert countries["type"] == "choropleth" and countries["metric"] == "customers"
+    assert countries["datasets"] == [[
+        {"country": "DE", "value": 1}, {"country": "PT", "value": 2}, {"country": "US", "value": 1},
+    ]]
+    assert charts["customer_map_cities"]["type"] == "bubbleMap"
+    assert {p["city"] for p in charts["customer_map_cities"]["datasets"][0]} == {"Lisbon", "Berlin", "Denver"}
+    # Every shape of the atlas is drawn (the outline), ours in colour.
+    shapes = page.evaluate(
+        "() => Chart.getChart(document.querySelector('[data-chart=customer_map_countries] canvas')).data.labels.length"
+    )
+    assert shapes > 150
+    screenshot(page, "users-map")
+
+    # Revenue instead of customers: the same map, redrawn with the measure.
+    page.locator('[data-chart="customer_map_countries"] [data-metric-choice="revenue"]').click()
+    page.wait_for_function("() => document.querySelector('[data-chart=customer_map_countries]').dataset.metric === 'revenue'")
+    charts = {c["renderer"]: c for c in assert_charts_match_api(page, live_server)}
+    assert {p["country"] for p in charts["customer_map_countries"]["datasets"][0]} == {"DE", "PT"}  # Dana bought nothing
+
+    point = map_point(page, "customer_map_countries", lonlat=(-100, 40))  # Kansas
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_url(re.compile(r"/users/\?country=US$"))
+    wait_for_table(page, "users-table")
+    assert [row[0] for row in table_rows(page, "users-table")] == ["Dana Reed"]
+
+    page.go_back()
+    wait_for_charts(page)
+    point = map_point(page, "customer_map_cities", match={"city": "Lisbon"})
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_url(re.compile(r"/users/\?"))
+    assert parse_qs(urlparse(page.url).query) == {"city": ["Lisbon"], "country": ["PT"]}
+    wait_for_table(page, "users-table")
+    assert sorted(row[0] for row in table_rows(page, "users-table")) == ["Ana Lima", "Carla Sousa"]
+
+
+KPI_FIT = """() => [...document.querySelectorAll('[data-kpi]')].map(card => {
+  const value = card.querySelector('.kpi-value');
+  return {
+    key: card.dataset.kpi, text: value.innerText, title: value.title,
+    fits: value.scrollWidth <= value.clientWidth && card.scrollWidth <= card.clientWidth,
+    titles: [...card.querySelectorAll('[data-format="money"], [data-format="count"]')]
+      .filter(el => el.dataset.value !== '').map(el => el.title),
+  };
+})"""
+
+
+def assert_kpis_fit(page) -> dict:
+    cards = page.evaluate(KPI_FIT)
+    assert len(cards) == 7
+    for card in cards:
+        assert card["fits"], card
+        assert all(card["titles"]), card  # every money and count figure has its exact value in the title
+    return {card["key"]: card for card in cards}
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_kpi_values_fit_their_cards_with_the_exact_figure_in_the_title(chromium, live_server, analyst, shop, width):
+    from analytics.rollups import rollups_rebuild
+    from catalog.tests.factories import ProductFactory
+    from sales.tests.factories import SaleFactory
+    from tests.browser.conftest import _open_page
+
+    yacht = ProductFactory(name="Yacht", category="Sports", price="9918061.72")
+    for days in (3, 40):  # in the last 30 days and the 30 before, so the value and "prev." are both large
+        SaleFactory(product=yacht, customer=shop["bruno"], quantity=2, sold_at=timezone.now() - dt.timedelta(days=days))
+    rollups_rebuild()
+    context, page, problems = _open_page(chromium, width=width, height=1000)
+    try:
+        login(page, live_server)
+        cards = assert_kpis_fit(page)
+        # 2 × 2 × 9,918,061.72 + 474.00, compact on the card and exact in its title (en-US Chromium).
+        assert (cards["revenue"]["text"], cards["revenue"]["title"]) == ("$39.7M", "$39,672,720.88")
+        assert (cards["orders"]["text"], cards["orders"]["title"]) == ("37", "37")
+        screenshot(page, f"dashboard-kpis-{width}")
+
+        page.get_by_role("link", name="30 days").click()
+        page.wait_for_url(re.compile(r"date_from="))
+        cards = assert_kpis_fit(page)
+        assert (cards["revenue"]["text"], cards["revenue"]["title"]) == ("$19.8M", "$19,836,237.44")
+        assert cards["average_order_value"]["title"] == "$4,959,059.36"  # 4 orders
+        assert cards["average_order_value"]["text"].endswith("M")
+        assert len(cards["revenue"]["titles"]) == 2  # the value and "prev."
+        screenshot(page, f"dashboard-kpis-30-days-{width}")
+    finally:
+        context.close()
+    assert problems == [], problems
