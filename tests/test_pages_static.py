@@ -31,8 +31,11 @@ def test_the_vendored_versions_are_listed():
     from django.conf import settings
 
     versions = (settings.BASE_DIR / "static" / "vendor" / "VERSIONS.md").read_text()
-    pinned = [("chart.js", "4.6.1", "MIT"), ("datatables.net", "3.1.2", "MIT"), ("datatables.net-dt", "3.1.2", "MIT"),
-              ("chartjs-chart-geo", "4.3.6", "MIT"), ("world-atlas", "2.0.2", "ISC")]
+    pinned = [
+        ("chart.js", "4.6.1", "MIT"), ("datatables.net", "3.1.2", "MIT"),
+        ("datatables.net-dt", "3.1.2", "MIT"), ("chartjs-chart-geo", "4.3.6", "MIT"),
+        ("world-atlas", "2.0.2", "ISC"),
+    ]
     for package, version, licence in pinned:
         assert re.search(rf"^\| {re.escape(package)} \| {version} \| {licence}", versions, re.M), package
 

@@ -14,6 +14,8 @@ from analytics.rollups.active import ALL
 from analytics.rollups.ledger import LedgerRange
 from core.filters import DateRange
 
+NOTHING = {"customers": 0, "revenue_cents": 0, "orders": 0}
+
 
 def customer_map(*, date_range: DateRange, category: str | None = None) -> dict:
     """Customers, revenue and orders per country and per city, for the customer map.
@@ -39,12 +41,14 @@ def customer_map(*, date_range: DateRange, category: str | None = None) -> dict:
         .filter(orders__gt=0)
     )
     places: dict[tuple[str, str], dict] = {}
+
+    def place(row):
+        return places.setdefault((row["city"], row["country"]), dict(NOTHING))
+
     for row in joined:
-        place = places.setdefault((row["city"], row["country"]), {"customers": 0, "revenue_cents": 0, "orders": 0})
-        place["customers"] = row["customers"]
+        place(row)["customers"] = row["customers"]
     for row in sales:
-        place = places.setdefault((row["city"], row["country"]), {"customers": 0, "revenue_cents": 0, "orders": 0})
-        place["revenue_cents"], place["orders"] = row["revenue_cents"], row["orders"]
+        place(row).update(revenue_cents=row["revenue_cents"], orders=row["orders"])
     return map_rows(places, coordinates=city_coordinates(list(places)))
 
 

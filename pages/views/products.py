@@ -34,7 +34,9 @@ def product_list_page(request):
             date_range=filters.date_range, category=filters.category
         ),
         figures={
-            name: lambda filters, name=name: FIGURES[name](date_range=filters.date_range, category=filters.category)
+            name: lambda filters, name=name: FIGURES[name](
+                date_range=filters.date_range, category=filters.category
+            )
             for name in ("products_per_category", "average_rating_per_product")
         },
         context=lambda filters: {"drill": drill_links(filters)},

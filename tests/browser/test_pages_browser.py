@@ -64,7 +64,8 @@ EXPECTED = {
 # Maps draw one measure (the card's data-metric): the countries that have some, and every city.
 MAP_EXPECTED = {
     "customer_map_countries": lambda d, metric: ([sorted(
-        ({"country": r["country"], "value": r[metric]} for r in d["countries"] if r["atlas_key"] and r[metric] > 0),
+        ({"country": r["country"], "value": r[metric]}
+         for r in d["countries"] if r["atlas_key"] and r[metric] > 0),
         key=lambda p: p["country"],
     )], None),
     "customer_map_cities": lambda d, metric: (
@@ -79,10 +80,12 @@ READ_CHARTS = """() => [...document.querySelectorAll('[data-chart]')].map(card =
   // A map's points carry GeoJSON; read what they show instead.
   const point = {
     choropleth: (p) => ({country: p.country, value: p.value}),
-    bubbleMap: (p) => ({city: p.city, country: p.country, value: p.value, latitude: p.latitude, longitude: p.longitude}),
+    bubbleMap: (p) => ({city: p.city, country: p.country, value: p.value, latitude: p.latitude,
+                        longitude: p.longitude}),
   }[type];
   const shown = (data) => type === 'choropleth'
-    ? data.filter(p => p.country && p.value !== null).map(point).sort((a, b) => a.country < b.country ? -1 : 1)
+    ? data.filter(p => p.country && p.value !== null).map(point)
+        .sort((a, b) => a.country < b.country ? -1 : 1)
     : point ? data.map(point) : data;
   return {
     renderer: card.dataset.chart, figure: card.dataset.figure, state: card.dataset.state,
@@ -330,7 +333,8 @@ def map_point(page, renderer: str, *, match: dict | None = None, lonlat: tuple |
             const [x, y] = chart.scales.projection.projection(lonlat);
             center = {x, y};
           } else {
-            const index = chart.data.datasets[0].data.findIndex(p => Object.entries(match).every(([k, v]) => p[k] === v));
+            const index = chart.data.datasets[0].data
+              .findIndex(p => Object.entries(match).every(([k, v]) => p[k] === v));
             center = chart.getDatasetMeta(0).data[index].getCenterPoint();
           }
           const box = canvas.getBoundingClientRect();
@@ -359,16 +363,20 @@ def test_customer_map_draws_the_customers_and_a_click_opens_those_there(page, li
     assert {p["city"] for p in charts["customer_map_cities"]["datasets"][0]} == {"Lisbon", "Berlin", "Denver"}
     # Every shape of the atlas is drawn (the outline), ours in colour.
     shapes = page.evaluate(
-        "() => Chart.getChart(document.querySelector('[data-chart=customer_map_countries] canvas')).data.labels.length"
+        "() => Chart.getChart(document.querySelector('[data-chart=customer_map_countries] canvas'))"
+        ".data.labels.length"
     )
     assert shapes > 150
     screenshot(page, "users-map")
 
     # Revenue instead of customers: the same map, redrawn with the measure.
     page.locator('[data-chart="customer_map_countries"] [data-metric-choice="revenue"]').click()
-    page.wait_for_function("() => document.querySelector('[data-chart=customer_map_countries]').dataset.metric === 'revenue'")
+    page.wait_for_function(
+        "() => document.querySelector('[data-chart=customer_map_countries]').dataset.metric === 'revenue'"
+    )
     charts = {c["renderer"]: c for c in assert_charts_match_api(page, live_server)}
-    assert {p["country"] for p in charts["customer_map_countries"]["datasets"][0]} == {"DE", "PT"}  # Dana bought nothing
+    # Dana bought nothing.
+    assert {p["country"] for p in charts["customer_map_countries"]["datasets"][0]} == {"DE", "PT"}
 
     point = map_point(page, "customer_map_countries", lonlat=(-100, 40))  # Kansas
     page.mouse.click(point["x"], point["y"])
@@ -407,7 +415,9 @@ def assert_kpis_fit(page) -> dict:
 
 
 @pytest.mark.parametrize("width", [1280, 1920])
-def test_kpi_values_fit_their_cards_with_the_exact_figure_in_the_title(chromium, live_server, analyst, shop, width):
+def test_kpi_values_fit_their_cards_with_the_exact_figure_in_the_title(
+    chromium, live_server, analyst, shop, width
+):
     from analytics.rollups import rollups_rebuild
     from catalog.tests.factories import ProductFactory
     from sales.tests.factories import SaleFactory
@@ -415,7 +425,10 @@ def test_kpi_values_fit_their_cards_with_the_exact_figure_in_the_title(chromium,
 
     yacht = ProductFactory(name="Yacht", category="Sports", price="9918061.72")
     for days in (3, 40):  # in the last 30 days and the 30 before, so the value and "prev." are both large
-        SaleFactory(product=yacht, customer=shop["bruno"], quantity=2, sold_at=timezone.now() - dt.timedelta(days=days))
+        SaleFactory(
+            product=yacht, customer=shop["bruno"], quantity=2,
+            sold_at=timezone.now() - dt.timedelta(days=days),
+        )
     rollups_rebuild()
     context, page, problems = _open_page(chromium, width=width, height=1000)
     try:
