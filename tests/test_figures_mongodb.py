@@ -50,6 +50,18 @@ def test_revenue_over_time_groups_on_the_rollup(mongo_pipelines):
     assert "Books" in str(match)
 
 
+def test_customer_map_reads_both_city_ledgers_from_a_range_match(monkeypatch, mongo_pipelines):
+    monkeypatch.setattr("analytics.rollups.ledger.prefix_span", lambda model: SPAN)
+    FIGURES["customer_map"](date_range=RANGES["year"], category="Books")
+    ledgers = {c: p for c, p in mongo_pipelines if c.endswith("ledger")}
+    assert set(ledgers) == {"sales_cityjoinledger", "sales_cityledger"}
+    for pipeline in ledgers.values():
+        assert stages(pipeline)[0] == "$match"
+        assert "datetime.datetime(2025, 6, 30, 0, 0)" in str(pipeline[0])
+        assert "$group" in stages(pipeline)
+    assert "Books" in str(ledgers["sales_cityledger"][0])
+
+
 def test_top_products_reads_the_product_ledger_with_signed_sums(mongo_pipelines):
     FIGURES["top_products"](date_range=RANGES["year"], category="Books")
     ledger = [p for c, p in mongo_pipelines if c == "sales_productledger"]
@@ -70,7 +82,9 @@ def test_product_and_customer_summaries_compile(mongo_pipelines):
 SPAN = (dt.date(2023, 7, 3), dt.date(2026, 7, 6))
 
 
-LEDGER_FIGURES = ["top_products", "quantity_vs_rating", "sales_by_city", "customers_per_city"]
+LEDGER_FIGURES = [
+    "top_products", "quantity_vs_rating", "sales_by_city", "customers_per_city", "average_rating_per_product",
+]
 
 
 @pytest.mark.parametrize("name", LEDGER_FIGURES)
