@@ -31,4 +31,8 @@ def customer_map(*, date_range: DateRange, category: str | None = None) -> dict:
         total = place((city, country))
         total["revenue_cents"] += int(per_customer[pk]["revenue"] * Decimal(100))
         total["orders"] += per_customer[pk]["orders"]
-    return map_rows(places, coordinates=city_coordinates(list(places)))
+    coordinates = {
+        key: (place["latitude"], place["longitude"]) for key, place in city_coordinates(list(places)).items()
+        if place["latitude"] is not None and place["longitude"] is not None
+    }
+    return map_rows(places, coordinates=coordinates)
