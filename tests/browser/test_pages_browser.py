@@ -450,3 +450,17 @@ def test_kpi_values_fit_their_cards_with_the_exact_figure_in_the_title(
     finally:
         context.close()
     assert problems == [], problems
+
+
+def test_products_page_charts_open_a_category_and_a_product(page, live_server, analyst, shop):
+    login(page, live_server, next_path="/products/")
+    wait_for_charts(page)
+    click_bar(page, "average_rating_per_product", "Desk Lamp")
+    page.wait_for_url(re.compile(rf"/products/{shop['lamp'].pk}/"))
+    assert page.locator("h1").inner_text() == "Desk Lamp"
+    page.go_back()
+    wait_for_charts(page)
+    click_bar(page, "products_per_category", "Electronics")
+    page.wait_for_url(re.compile(r"/products/\?category=Electronics$"))
+    wait_for_table(page, "products-table")
+    assert [row[1] for row in table_rows(page, "products-table")] == ["Headphones"]
