@@ -87,3 +87,14 @@ def test_kpis_over_the_earliest_days_have_no_previous_period_before_year_one(ana
     response = analyst_client.get("/api/analytics/kpis/", params)
     assert response.status_code == 200
     assert response.json()["revenue"]["previous"] is None
+
+
+def test_a_stored_sale_dated_9999_does_not_stretch_the_weekly_ledgers(far_future_sale):
+    from analytics.models import CityLedger, ProductLedger
+    from core.dates import latest_date
+
+    for ledger in (ProductLedger, CityLedger):
+        last_monday = ledger.objects.filter(prefix=True).order_by("-day").values_list("day", flat=True)[0]
+        # Every week up to today's has its prefix rows, and none goes on towards 9999.
+        assert latest_date() - dt.timedelta(days=7) <= last_monday <= latest_date() + dt.timedelta(days=7)
+        assert ledger.objects.filter(prefix=True).count() < 1000

@@ -27,6 +27,7 @@ from analytics.rollups.ledger import ONE_WEEK, monday_on_or_before, mondays
 from analytics.rollups.rebuild_sqlite import rebuild_sqlite
 from analytics.rollups.writes import cents
 from catalog.models import Product
+from core.dates import clamp_date
 from feedback.models import Feedback
 from sales.models import Sale
 
@@ -141,11 +142,14 @@ def _add_feedback(product_days, *, categories: dict) -> None:
 
 
 def _write_ledger(model, days_by_key: dict, *, key_names: tuple, fields: tuple, attrs=lambda key: {}) -> None:
-    """Day rows, then a prefix row per key for every Monday from the first day's to the one after the last."""
+    """Day rows, then a prefix row per key for every Monday from the first day's to the one after the
+    last, both taken inside the window of sane dates (a record stored out of it, e.g. on 9999-12-31,
+    never spans centuries of weeks; figures read only ranges inside the window)."""
     all_days = [day for by_day in days_by_key.values() for day in by_day]
     if not all_days:
         return
-    weeks = mondays(monday_on_or_before(min(all_days)), monday_on_or_before(max(all_days)) + ONE_WEEK)
+    first, last = clamp_date(min(all_days)), clamp_date(max(all_days))
+    weeks = mondays(monday_on_or_before(first), monday_on_or_before(last) + ONE_WEEK)
 
     def objects():
         for key, by_day in days_by_key.items():

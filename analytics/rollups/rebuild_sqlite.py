@@ -5,6 +5,8 @@ Reads the columns as Django's SQLite backend stores them: aware datetimes as UTC
 decimals as numbers. sales/tests/test_analytics_rebuild.py holds it to the ORM path row for row.
 """
 
+import datetime as dt
+
 from django.db import connection
 
 from accounts.models import Customer
@@ -22,6 +24,7 @@ from analytics.models import (
 )
 from analytics.rollups.active import ALL
 from catalog.models import Product
+from core.dates import earliest_date, latest_date
 from feedback.models import Feedback
 from sales.models import Sale
 
@@ -100,8 +103,10 @@ DAY_ROWS = [
 ]
 
 
-def _prefix_rows(table: str, keys: list[str], fields: list[str]) -> str:
-    """Prefix rows for every key and Monday from the first day's to the one after the last day."""
+def _prefix_rows(table: str, keys: list[str], fields: list[str], window: tuple[dt.date, dt.date]) -> str:
+    """Prefix rows for every key and Monday from the first day's to the one after the last day, both
+    taken inside the window of sane dates (a record stored out of it never spans centuries of weeks)."""
+    earliest, latest = (f"'{day.isoformat()}'" for day in window)
     key_list = ", ".join(keys)
     on = " AND ".join(f"w.{k} = k.{k}" for k in keys)
     sums = ", ".join(f"SUM({f}) AS {f}" for f in fields)
@@ -110,7 +115,8 @@ def _prefix_rows(table: str, keys: list[str], fields: list[str]) -> str:
         INSERT INTO {table} (prefix, day, {key_list}, {", ".join(fields)})
         WITH RECURSIVE
             span(first, last) AS (
-                SELECT {MONDAY.format(day='MIN(day)')}, date({MONDAY.format(day='MAX(day)')}, '+7 days')
+                SELECT {MONDAY.format(day=f'MAX(MIN(day), {earliest})')},
+                       date({MONDAY.format(day=f'MIN(MAX(day), {latest})')}, '+7 days')
                 FROM {table} WHERE prefix = 0),
             mondays(monday) AS (
                 SELECT first FROM span WHERE first IS NOT NULL
@@ -125,13 +131,14 @@ def _prefix_rows(table: str, keys: list[str], fields: list[str]) -> str:
         ORDER BY m.monday, {", ".join(f"k.{k}" for k in keys)}"""
 
 
-PREFIX_ROWS = [
-    _prefix_rows(T["productledger"], ["product_id", "category"],
-                 ["revenue_cents", "units", "orders", "feedback", "rating_sum"]),
-    _prefix_rows(T["cityledger"], ["city", "country", "category"], ["revenue_cents", "orders"]),
-    _prefix_rows(T["cityjoinledger"], ["city", "country"], ["customers"]),
-]
-STATEMENTS = DAY_ROWS + PREFIX_ROWS
+def _statements() -> list[str]:
+    window = (earliest_date(), latest_date())
+    return DAY_ROWS + [
+        _prefix_rows(T["productledger"], ["product_id", "category"],
+                     ["revenue_cents", "units", "orders", "feedback", "rating_sum"], window),
+        _prefix_rows(T["cityledger"], ["city", "country", "category"], ["revenue_cents", "orders"], window),
+        _prefix_rows(T["cityjoinledger"], ["city", "country"], ["customers"], window),
+    ]
 
 
 BULK_LOADED = (ProductLedger, CityLedger, CityJoinLedger, ActiveCustomerDay, ActiveCustomerCell)
@@ -149,7 +156,7 @@ def rebuild_sqlite(*, progress) -> None:
         for model in BULK_LOADED:
             for index in model._meta.indexes:
                 cursor.execute(f"DROP INDEX IF EXISTS {editor.quote_name(index.name)}")
-        for statement in progress(STATEMENTS):
+        for statement in progress(_statements()):
             cursor.execute(statement)
         for model in BULK_LOADED:
             for index in model._meta.indexes:
