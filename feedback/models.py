@@ -6,9 +6,10 @@ from django.db import models
 from django.urls import reverse
 
 from core.dates import validate_recorded_at
-from core.validators import reject_control_characters_in_text
+from core.validators import reject_control_characters, reject_control_characters_in_text
 
 RATING_RANGE = "Rating must be between 1 and 5."
+EXTERNAL_ID_TAKEN = "Other feedback already has this external id."
 FEEDBACK_BEFORE_JOIN = "Feedback cannot be dated before the customer joined ({joined:%Y-%m-%d %H:%M})."
 
 
@@ -24,6 +25,11 @@ class Feedback(models.Model):
     )
     comment = models.TextField(blank=True, validators=[reject_control_characters_in_text])
     created_at = models.DateTimeField(validators=[validate_recorded_at])
+    # The shop's own review id (imports upsert by it); unique when present.
+    external_id = models.CharField(
+        max_length=64, blank=True, default="", validators=[reject_control_characters],
+        help_text="The shop's review id; unique when present.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -38,6 +44,13 @@ class Feedback(models.Model):
                 condition=models.Q(rating__gte=1, rating__lte=5),
                 name="feedback_rating_1_to_5",
                 violation_error_message=RATING_RANGE,
+            ),
+            # ``__gt=""`` rather than ``~Q(external_id="")``: MongoDB's partial indexes take $gt, not $ne.
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=models.Q(external_id__gt=""),
+                name="feedback_external_id_unique",
+                violation_error_message=EXTERNAL_ID_TAKEN,
             ),
         ]
 

@@ -9,7 +9,7 @@ from catalog.models import Product
 from core.services import model_create, model_delete, model_update
 from feedback.models import Feedback
 
-FEEDBACK_FIELDS = ["customer", "product", "rating", "comment", "created_at"]
+FEEDBACK_FIELDS = ["customer", "product", "rating", "comment", "created_at", "external_id"]
 
 
 def feedback_create(
@@ -19,10 +19,11 @@ def feedback_create(
     rating: int,
     comment: str = "",
     created_at: dt.datetime | None = None,
+    external_id: str = "",
 ) -> Feedback:
     return model_create(
         model=Feedback, customer=customer, product=product, rating=rating, comment=comment,
-        created_at=created_at or timezone.now(),
+        created_at=created_at or timezone.now(), external_id=external_id or "",
     )
 
 

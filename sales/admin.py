@@ -9,7 +9,9 @@ from sales.services import SALE_FIELDS, sale_create, sale_delete, sale_refund, s
 
 @admin.register(Sale)
 class SaleAdmin(ServiceAdmin):
-    list_display = ["sold_at", "product", "customer", "quantity", "unit_price", "total", "channel", "status"]
+    list_display = [
+        "sold_at", "product", "customer", "quantity", "unit_price", "discount", "total", "channel", "status",
+    ]
     list_filter = ["status", "channel", ProductCategoryFilter, "sold_at"]
     list_select_related = ()  # attached per page instead (see ServiceAdmin)
     related_on_page = ("product", "customer")

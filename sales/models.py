@@ -8,11 +8,17 @@ from django.db import models
 from django.urls import reverse
 
 from core.dates import validate_recorded_at
+from core.validators import reject_control_characters
+
+CENT = Decimal("0.01")
 
 SALE_BEFORE_JOIN = "A sale cannot be dated before the customer joined ({joined:%Y-%m-%d %H:%M})."
 QUANTITY_MIN = "Quantity must be at least 1."
 UNIT_PRICE_MIN = "Unit price cannot be negative."
 TOTAL_MIN = "Total cannot be negative."
+DISCOUNT_MIN = "Discount cannot be negative."
+DISCOUNT_TOO_LARGE = "Discount cannot exceed quantity × unit price ({gross})."
+EXTERNAL_ID_TAKEN = "Another sale already has this external id."
 
 
 class Sale(models.Model):
@@ -36,11 +42,23 @@ class Sale(models.Model):
         max_digits=10, decimal_places=2, validators=[MinValueValidator(0, UNIT_PRICE_MIN)],
         help_text="Price of one unit at the time of sale.",
     )
-    total = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0, TOTAL_MIN)])
+    discount = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0, DISCOUNT_MIN)],
+        help_text="Taken off the line: total = quantity × unit price − discount.",
+    )
+    total = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(0, TOTAL_MIN)],
+        help_text="What the customer paid: quantity × unit price − discount.",
+    )
     sold_at = models.DateTimeField(validators=[validate_recorded_at])
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.COMPLETED, db_index=True
+    )
+    # The shop's own order-line id (imports upsert by it); unique when present.
+    external_id = models.CharField(
+        max_length=64, blank=True, default="", validators=[reject_control_characters],
+        help_text="The shop's order-line id; unique when present.",
     )
 
     class Meta:
@@ -67,6 +85,18 @@ class Sale(models.Model):
                 name="sale_total_not_negative",
                 violation_error_message=TOTAL_MIN,
             ),
+            models.CheckConstraint(
+                condition=models.Q(discount__gte=0),
+                name="sale_discount_not_negative",
+                violation_error_message=DISCOUNT_MIN,
+            ),
+            # ``__gt=""`` rather than ``~Q(external_id="")``: MongoDB's partial indexes take $gt, not $ne.
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=models.Q(external_id__gt=""),
+                name="sale_external_id_unique",
+                violation_error_message=EXTERNAL_ID_TAKEN,
+            ),
         ]
 
     def __str__(self):
@@ -76,13 +106,17 @@ class Sale(models.Model):
         return reverse("sales:sale-detail", args=[str(self.pk)])
 
     @staticmethod
-    def compute_total(quantity, unit_price) -> Decimal:
-        return (Decimal(quantity) * Decimal(unit_price)).quantize(Decimal("0.01"))
+    def compute_total(quantity, unit_price, discount=0) -> Decimal:
+        """What the line costs: quantity × unit price − discount (the check is ``clean``'s)."""
+        return (Decimal(quantity) * Decimal(unit_price) - Decimal(discount or 0)).quantize(CENT)
 
     def clean(self):
-        # The total always follows quantity and unit price, whichever path wrote them.
+        # The total always follows quantity, unit price and discount, whichever path wrote them.
         if self.quantity is not None and self.unit_price is not None:
-            self.total = self.compute_total(self.quantity, self.unit_price)
+            gross = self.compute_total(self.quantity, self.unit_price)
+            if self.discount is not None and self.discount > gross:
+                raise ValidationError({"discount": DISCOUNT_TOO_LARGE.format(gross=gross)})
+            self.total = self.compute_total(self.quantity, self.unit_price, self.discount)
         if self.customer_id and self.sold_at and self.sold_at < self.customer.joined_at:
             raise ValidationError({"sold_at": SALE_BEFORE_JOIN.format(joined=self.customer.joined_at)})
 

@@ -83,7 +83,7 @@ def test_admin_add_sale_goes_through_the_service(staff_client):
     customer = CustomerFactory()
     product = ProductFactory(price=Decimal("10.00"))
     response = staff_client.post(reverse("admin:sales_sale_add"), {
-        "customer": customer.pk, "product": product.pk, "quantity": 3, "unit_price": "7.50",
+        "customer": customer.pk, "product": product.pk, "quantity": 3, "unit_price": "7.50", "discount": "0.00",
         "sold_at_0": "2025-04-01", "sold_at_1": "10:00:00", "channel": "web", "status": "completed",
     })
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -115,7 +115,7 @@ def test_admin_edit_recomputes_total(staff_client):
     sale = SaleFactory(quantity=1, unit_price=Decimal("4.00"), total=Decimal("4.00"))
     url = reverse("admin:sales_sale_change", args=[sale.pk])
     response = staff_client.post(url, {
-        "customer": sale.customer.pk, "product": sale.product.pk, "quantity": 5, "unit_price": "4.00",
+        "customer": sale.customer.pk, "product": sale.product.pk, "quantity": 5, "unit_price": "4.00", "discount": "0",
         "sold_at_0": "2025-03-15", "sold_at_1": "12:00:00", "channel": "store", "status": "completed",
     })
     assert response.status_code == 302

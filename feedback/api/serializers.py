@@ -11,11 +11,14 @@ class FeedbackSerializer(RecordSerializer):
     product_name = serializers.CharField(source="product.name", read_only=True)
     category = serializers.CharField(source="product.category", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
+    # Natural keys, so an export can be imported into another database (import_data).
+    product_sku = serializers.CharField(source="product.sku", read_only=True)
+    customer_email = serializers.CharField(source="customer.email", read_only=True)
 
     class Meta:
         model = Feedback
         fields = [
             "id", "url", "created_at", "product", "product_name", "category", "customer", "customer_name",
-            "rating", "comment",
+            "rating", "comment", "external_id", "product_sku", "customer_email",
         ]
         extra_kwargs = {"created_at": {"required": False}}  # the service stamps "now"

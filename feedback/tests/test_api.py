@@ -58,7 +58,8 @@ def test_rows_carry_names_without_a_query_per_row(analyst_client, feedback):
         "created_at": "2025-03-01T12:00:00Z", "product": str(feedback["lamp"].pk),
         "product_name": "Desk lamp", "category": "Home & Kitchen", "customer": str(feedback["ana"].pk),
         "customer_name": "Ana", "rating": 1,
-        "comment": "Broke in a week",
+        "comment": "Broke in a week", "external_id": "", "product_sku": feedback["lamp"].sku,
+        "customer_email": feedback["ana"].email,
     }
     with CaptureQueriesContext(connection) as few:
         analyst_client.get(URL)

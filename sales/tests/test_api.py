@@ -55,7 +55,8 @@ def test_rows_carry_product_and_customer_names(analyst_client):
         "id": str(sale.pk), "url": f"http://testserver{URL}{sale.pk}/", "sold_at": "2025-03-02T12:00:00Z",
         "product": str(product.pk), "product_name": "Lamp", "category": "Home & Kitchen",
         "customer": str(customer.pk), "customer_name": "Ana", "quantity": 3, "unit_price": "10.00",
-        "total": "30.00", "channel": "store", "status": "completed",
+        "discount": "0.00", "total": "30.00", "channel": "store", "status": "completed", "external_id": "",
+        "product_sku": product.sku, "customer_email": customer.email,
     }
     assert analyst_client.get(row["url"]).json() == row
 

@@ -57,6 +57,7 @@ def feedback_batches(
             "rating": rating[rows],
             "comment": [comment[i] for i in rows.tolist()],
             "created_at": created[rows],
+            "external_id": [""] * len(rows),
         }
 
 

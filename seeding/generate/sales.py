@@ -90,10 +90,12 @@ def sale_batches(
             "product_id": product,
             "quantity": quantity,
             "unit_price": unit_cents,
+            "discount": np.zeros(m, dtype=np.int64),  # the seed's discounts lower the unit price
             "total": quantity * unit_cents,
             "sold_at": sold,
             "channel": CHANNELS[_channel(rng, window.fraction(sold))].tolist(),
             "status": STATUSES[refunded.astype(np.int64)].tolist(),
+            "external_id": [""] * m,
         }
         reviewed.take(first_row, batch, refunded)
         first_row += m
