@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "kibana",
     "pages",
     "seeding",
+    "imports",
     "django_elasticsearch_dsl",
 ]
 

@@ -1,0 +1,108 @@
+"""One cell at a time: a raw value (CSV string or JSON value) to the model field's value.
+
+Each cleaner runs the model field's own ``to_python``, ``validate`` (choices, blank) and validators
+(``run_validators``), so a row is refused for exactly what the admin, the API and the services
+refuse; dates also accept timestamps with or without a zone (naive ones in ``--timezone``).
+Results are memoised per column: a shop's files repeat most values (prices, quantities, emails).
+"""
+
+import datetime as dt
+import json
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+EMPTY = object()  # an empty cell (or a column the file does not have)
+BAD_DATE = "Enter an ISO 8601 date or timestamp (e.g. 1997-01-31, 1997-01-31T10:00:00+01:00)."
+BAD_BOOLEAN = "Enter true or false (also 1/0, yes/no)."
+BAD_JSON = "Enter a JSON object."
+MEMO_LIMIT = 200_000
+BOOLEANS = {"true": True, "1": True, "yes": True, "t": True, "y": True,
+            "false": False, "0": False, "no": False, "f": False, "n": False}
+
+
+def message_of(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+def is_empty(raw) -> bool:
+    return raw is None or raw is EMPTY or (isinstance(raw, str) and not raw.strip())
+
+
+class Cleaner:
+    """``cleaner(raw)`` → the value, or ValidationError with the field's message."""
+
+    def __init__(self, field: models.Field, *, timezone: dt.tzinfo = dt.UTC):
+        self.field = field
+        self.timezone = timezone
+        self.memo: dict = {}
+        internal = field.get_internal_type()
+        self.convert = {
+            "DateTimeField": self._moment,
+            "BooleanField": self._boolean,
+            "JSONField": self._json,
+        }.get(internal, self._plain)
+
+    def __call__(self, raw):
+        try:
+            return self.memo[raw]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable (a JSON object)
+            return self._clean(raw)
+        value = self._clean(raw)
+        if len(self.memo) < MEMO_LIMIT:
+            self.memo[raw] = value
+        return value
+
+    def _clean(self, raw):
+        try:
+            value = self.convert(raw)
+            self.field.validate(value, None)  # choices, null, blank
+            self.field.run_validators(value)
+            return value
+        except ValidationError as exc:
+            return Invalid(message_of(exc))
+
+    def _plain(self, raw):
+        if isinstance(raw, str):
+            raw = raw.strip()
+        return self.field.to_python(raw)
+
+    def _moment(self, raw):
+        if not isinstance(raw, str):
+            raise ValidationError(BAD_DATE)
+        try:
+            value = dt.datetime.fromisoformat(raw.strip())
+        except ValueError:
+            raise ValidationError(BAD_DATE) from None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=self.timezone)
+        return value.astimezone(dt.UTC)
+
+    def _boolean(self, raw):
+        if isinstance(raw, bool):
+            return raw
+        value = BOOLEANS.get(str(raw).strip().lower())
+        if value is None:
+            raise ValidationError(BAD_BOOLEAN)
+        return value
+
+    def _json(self, raw):
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except json.JSONDecodeError:
+                raise ValidationError(BAD_JSON) from None
+        if not isinstance(raw, dict):
+            raise ValidationError(BAD_JSON)
+        return raw
+
+
+class Invalid:
+    """A cell that failed; carries the message (returned, not raised: cheaper, and memoised)."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str):
+        self.message = message
