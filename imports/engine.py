@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import Customer
 from accounts.services import normalize_email
 from catalog.models import Product
+from core.dates import earliest_datetime, latest_datetime
 from feedback.models import FEEDBACK_BEFORE_JOIN, Feedback
 from sales.models import DISCOUNT_TOO_LARGE, SALE_BEFORE_JOIN, Sale
 
@@ -39,9 +40,13 @@ NO_PRODUCT = "No product with this SKU (add a product_name column to create prod
 NO_PRICE = "Give unit_price (the product is new, so there is no price to default to)."
 TOTAL_ABOVE_GROSS = "Total cannot exceed quantity × unit price ({gross})."
 TOTAL_MISMATCH = "Total must be quantity × unit price − discount ({expected})."
-JOIN_HINT = (" If the customer was imported without a join date, --join-at-first-order moves it back to"
-             " their first order.")
-JOINED_AFTER = "The customer has a sale or feedback dated {first:%Y-%m-%d %H:%M}; the join date cannot be later."
+JOIN_HINT = (
+    " If the customer was imported without a join date, --join-at-first-order moves it back to"
+    " their first order."
+)
+JOINED_AFTER = (
+    "The customer has a sale or feedback dated {first:%Y-%m-%d %H:%M}; the join date cannot be later."
+)
 CENT = Decimal("0.01")
 # Columns an API export carries that an import ignores (ids are not portable between databases).
 EXPORT_ONLY = {"id", "url", "product", "customer", "customer_name", "product_name", "category"}
@@ -83,7 +88,9 @@ class Kind:
     signal_name: str
 
     def __init__(self, tz):
-        self.cleaners = {name: Cleaner(f, timezone=tz) for name, f in _fields(self.model, self.columns).items()}
+        self.cleaners = {
+            name: Cleaner(f, timezone=tz) for name, f in _fields(self.model, self.columns).items()
+        }
 
 
 class CustomersKind(Kind):
@@ -99,7 +106,17 @@ class CustomersKind(Kind):
 class ProductsKind(Kind):
     model = Product
     key = "sku"
-    columns = ("sku", "name", "description", "category", "brand", "price", "attributes", "active", "created_at")
+    columns = (
+        "sku",
+        "name",
+        "description",
+        "category",
+        "brand",
+        "price",
+        "attributes",
+        "active",
+        "created_at",
+    )
     signal_name = "products"
     defaults = {"description": "", "category": UNCATEGORISED, "brand": "", "attributes": {}, "active": True}
     nullable_or_blank = {"description": "", "brand": "", "attributes": {}}
@@ -150,9 +167,15 @@ class ImportRun:
         self.products: dict[str, list] = {}
         self.new_customers: dict[str, Customer] = {}
         self.new_products: dict[str, Product] = {}
+        self.created: dict = {Customer: {}, Product: {}}  # key → (pk, date as inserted)
         self.recordless: dict = {}  # customer pk → had no sales or feedback before this run
         self.moved_joins: dict = {}  # customer pk → the earlier join date their first order gives
         self.any_keyed = self.model._base_manager.using(using).exclude(**{self.kind.key: ""}).exists()
+        self.any_rows = self.any_keyed or self.model._base_manager.using(using).exists()
+        # With no customers (products) at the start, every one not yet seen is new: no lookups.
+        self.customers_at_start = Customer._base_manager.using(using).exists()
+        self.products_at_start = Product._base_manager.using(using).exists()
+        self.dropped_indexes: list[tuple[str, str]] = []
         self.unknown_columns: set[str] = set()
         self.connection = connections[using]
         self.fast_insert = self.connection.vendor == "sqlite"
@@ -164,6 +187,14 @@ class ImportRun:
 
     def add_batch(self, file: str, batch: list[tuple[int, dict]]) -> None:
         """Check a batch of ``(line, raw row)`` and write its good rows (when writing)."""
+        window = (earliest_datetime(), latest_datetime())
+        for cleaner in (
+            *self.kind.cleaners.values(),
+            *self.customer_cleaners.values(),
+            *self.product_cleaners.values(),
+        ):
+            if cleaner.fast is not None and cleaner.field.get_internal_type() == "DateTimeField":
+                cleaner.start_batch(*window)
         rows = []
         for line, raw in batch:
             if not isinstance(raw, dict):  # a line that could not be parsed (reading.BadLine)
@@ -179,21 +210,26 @@ class ImportRun:
         if self.errors and not self.skip_invalid:
             self.write = False
         if rows:
+            if self.write and len(batch) >= BATCH:
+                self.drop_indexes()  # a large first load (see drop_indexes)
             self._write(rows, apply=self.write)  # counted also on a dry run
 
     skip_invalid = False
     join_at_first_order = False
 
     def _clean_cells(self, file, line, raw) -> dict | None:
-        """Field values of the columns the row has (EMPTY for empty cells), or None when one is bad."""
+        """Field values of the columns the row has (EMPTY for empty cells), or None when one is bad.
+        Columns the file does not have are left out (None from ``values.get``)."""
         values, bad = {}, False
         for column, cleaner in self.kind.cleaners.items():
             cell = raw.get(column, EMPTY)
-            if is_empty(cell):
-                values[column] = EMPTY if column in raw else None  # None: not in the file at all
+            if cell is EMPTY:
+                continue
+            if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
+                values[column] = EMPTY
                 continue
             value = cleaner(cell)
-            if isinstance(value, Invalid):
+            if value.__class__ is Invalid:
                 self.fail(file, line, column, value.message, raw)
                 bad = True
             else:
@@ -241,7 +277,7 @@ class ImportRun:
         found = {}
         manager = self.model._base_manager.using(self.using)
         for start in range(0, len(keys), LOOKUP_CHUNK):
-            for row in manager.filter(**{f"{key}__in": keys[start:start + LOOKUP_CHUNK]}).values(*names):
+            for row in manager.filter(**{f"{key}__in": keys[start : start + LOOKUP_CHUNK]}).values(*names):
                 found[row[key].lower() if key == "email" else row[key]] = row
         return found
 
@@ -271,8 +307,10 @@ class ImportRun:
         for _line, raw, _values in rows:
             emails.add(_text(raw.get("customer_email")).lower())
             skus.add(_text(raw.get("product_sku")))
-        self._load_customers([e for e in emails if e and e not in self.customers])
-        self._load_products([s for s in skus if s and s not in self.products])
+        if self.customers_at_start:
+            self._load_customers([e for e in emails if e and e not in self.customers])
+        if self.products_at_start:
+            self._load_products([s for s in skus if s and s not in self.products])
         kept = []
         date_field = self.kind.date_field
         for line, raw, values in rows:
@@ -284,9 +322,16 @@ class ImportRun:
             customer = self._customer_for(file, line, raw, moment)
             product = self._product_for(file, line, raw, values, moment)
             bad = bad or customer is None or product is None
-            if not bad and not customer[2] and moment < customer[1] and not self._join_earlier(customer, moment):
+            if (
+                not bad
+                and not customer[2]
+                and moment < customer[1]
+                and not self._join_earlier(customer, moment)
+            ):
                 message = self.kind.before_join.format(joined=customer[1])
-                self.fail(file, line, date_field, message + ("" if self.join_at_first_order else JOIN_HINT), raw)
+                self.fail(
+                    file, line, date_field, message + ("" if self.join_at_first_order else JOIN_HINT), raw
+                )
                 bad = True
             if not bad and self.kind_name == "sales":
                 bad = not self._settle_total(file, line, raw, values, product)
@@ -317,14 +362,14 @@ class ImportRun:
     def _load_customers(self, emails):
         manager = Customer._base_manager.using(self.using)
         for start in range(0, len(emails), LOOKUP_CHUNK):
-            chunk = emails[start:start + LOOKUP_CHUNK]
+            chunk = emails[start : start + LOOKUP_CHUNK]
             for pk, email, joined in manager.filter(email__in=chunk).values_list("pk", "email", "joined_at"):
                 self.customers[email.lower()] = [pk, joined, False]
 
     def _load_products(self, skus):
         manager = Product._base_manager.using(self.using)
         for start in range(0, len(skus), LOOKUP_CHUNK):
-            chunk = skus[start:start + LOOKUP_CHUNK]
+            chunk = skus[start : start + LOOKUP_CHUNK]
             for pk, sku, price, created in manager.filter(sku__in=chunk).values_list(
                 "pk", "sku", "price", "created_at"
             ):
@@ -357,7 +402,12 @@ class ImportRun:
             return None
         known = self.customers[email] = [None, moment, True]
         self.new_customers[email] = Customer(
-            name=name, email=email, address="", city=UNKNOWN, country=UNKNOWN, joined_at=moment,
+            name=name,
+            email=email,
+            address="",
+            city=UNKNOWN,
+            country=UNKNOWN,
+            joined_at=moment,
         )
         return known
 
@@ -380,8 +430,11 @@ class ImportRun:
             self.fail(file, line, "product_sku", NO_PRODUCT, raw)
             return None
         checked = {}
-        for column, source, default in (("name", "product_name", None), ("category", "category", UNCATEGORISED),
-                                        ("price", "product_price", values.get("unit_price"))):
+        for column, source, default in (
+            ("name", "product_name", None),
+            ("category", "category", UNCATEGORISED),
+            ("price", "product_price", values.get("unit_price")),
+        ):
             cell = raw.get(source)
             if is_empty(cell):
                 checked[column] = default
@@ -400,8 +453,15 @@ class ImportRun:
             return None
         known = self.products[sku] = [None, checked["price"], moment, True]
         self.new_products[sku] = Product(
-            sku=sku, name=checked["name"], category=checked["category"], price=checked["price"],
-            description="", brand="", attributes={}, active=True, created_at=moment,
+            sku=sku,
+            name=checked["name"],
+            category=checked["category"],
+            price=checked["price"],
+            description="",
+            brand="",
+            attributes={},
+            active=True,
+            created_at=moment,
         )
         return known
 
@@ -451,7 +511,9 @@ class ImportRun:
                 self.counts.unchanged += 1
                 continue
             # Every field bulk_update sets must carry its value: the stored ones, then the changes.
-            instance = self.model(**{**{k: v for k, v in stored.items() if k != "pk"}, **changes}, pk=stored["pk"])
+            instance = self.model(
+                **{**{k: v for k, v in stored.items() if k != "pk"}, **changes}, pk=stored["pk"]
+            )
             updates.append(instance)
             changed_fields.update(changes)
         self.counts.created += len(creates)
@@ -461,7 +523,9 @@ class ImportRun:
         self._insert(creates)
         if updates:
             self.model._base_manager.using(self.using).bulk_update(
-                updates, sorted(changed_fields), batch_size=500,
+                updates,
+                sorted(changed_fields),
+                batch_size=500,
             )
             self.counts.updated += len(updates)
 
@@ -504,7 +568,8 @@ class ImportRun:
             (self.customers, self.new_customers, Customer, "customers"),
             (self.products, self.new_products, Product, "products"),
         ):
-            pending = [(key, obj) for key, obj in new.items() if obj.pk is None]
+            pending = list(new.items())
+            new.clear()  # created below; only their keys and dates are kept (self.created)
             if not pending:
                 continue
             objs = [obj for _key, obj in pending]
@@ -519,9 +584,20 @@ class ImportRun:
             else:
                 for key, obj in pending:
                     obj.joined_at = mapping[key][1]
-            model._base_manager.using(self.using).bulk_create(objs, batch_size=500)
+            if self.fast_insert:
+                # Keys given up front, after the highest the table has used (inside this run's
+                # transaction, which holds SQLite's write lock), so nothing is read back.
+                base = self._next_pk(model)
+                for offset, obj in enumerate(objs):
+                    obj.pk = base + offset
+                names = [f.attname for f in model._meta.concrete_fields]
+                self._insert_rows(model, [{n: getattr(obj, n) for n in names} for obj in objs])
+            else:
+                model._base_manager.using(self.using).bulk_create(objs, batch_size=500)
+            created = self.created[model]
             for key, obj in pending:
                 mapping[key][0] = obj.pk
+                created[key] = (obj.pk, obj.joined_at if model is Customer else obj.created_at)
             self.counts.related_created[counter] += len(objs)
 
     def finish(self):
@@ -529,15 +605,16 @@ class ImportRun:
         their first order when a later batch carried an earlier one."""
         if not self.write:
             return
-        for mapping, new, model, attr, index in (
-            (self.customers, self.new_customers, Customer, "joined_at", 1),
-            (self.products, self.new_products, Product, "created_at", 2),
+        self.restore_indexes()
+        for mapping, model, attr, index in (
+            (self.customers, Customer, "joined_at", 1),
+            (self.products, Product, "created_at", 2),
         ):
-            moved = []
-            for key, obj in new.items():
-                if obj.pk is not None and mapping[key][index] < getattr(obj, attr):
-                    setattr(obj, attr, mapping[key][index])
-                    moved.append(obj)
+            moved = [
+                model(pk=pk, **{attr: mapping[key][index]})
+                for key, (pk, stored) in self.created[model].items()
+                if mapping[key][index] < stored
+            ]
             if moved:
                 model._base_manager.using(self.using).bulk_update(moved, [attr], batch_size=500)
         if self.moved_joins:
@@ -548,37 +625,88 @@ class ImportRun:
     def _insert(self, rows: list[dict]) -> None:
         if not rows:
             return
-        manager = self.model._base_manager.using(self.using)
         if not self.fast_insert:
+            manager = self.model._base_manager.using(self.using)
             manager.bulk_create([self.model(**values) for values in rows], batch_size=1000)
             return
-        # SQLite: one executemany, values prepared by the fields as Django's INSERT prepares them.
+        self._insert_rows(self.model, rows)
+
+    def _next_pk(self, model) -> int:
+        table = model._meta.db_table
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COALESCE(MAX({self.connection.ops.quote_name(model._meta.pk.column)}), 0) "
+                f"FROM {self.connection.ops.quote_name(table)}"
+            )
+            highest = cursor.fetchone()[0]
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+        return max(highest, row[0] if row else 0) + 1
+
+    def drop_indexes(self) -> None:
+        """SQLite, a first load into an empty table: drop its secondary indexes while the rows go in and
+        build them once at the end (``restore_indexes``), one sort each instead of a million B-tree
+        inserts, as seed_data does. In the run's transaction, so a failure rolls them back too."""
+        if not self.fast_insert or self.any_rows or self.dropped_indexes:
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                "AND sql IS NOT NULL",
+                [self.model._meta.db_table],
+            )
+            self.dropped_indexes = cursor.fetchall()
+            for name, _sql in self.dropped_indexes:
+                cursor.execute(f"DROP INDEX {self.connection.ops.quote_name(name)}")
+
+    def restore_indexes(self) -> None:
+        with self.connection.cursor() as cursor:
+            for _name, sql in self.dropped_indexes:
+                cursor.execute(sql)  # a unique one refuses duplicates here, failing the whole run
+        self.dropped_indexes = []
+
+    def _insert_rows(self, model, rows: list[dict]) -> None:
+        """SQLite: one executemany, values prepared as Django's INSERT prepares them (``_preparer``)."""
         names = list(rows[0])
-        fields = [self.model._meta.get_field(name) for name in names]
+        fields = [model._meta.get_field(name) for name in names]
         connection = self.connection
         quote = connection.ops.quote_name
         sql = (
-            f"INSERT INTO {quote(self.model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
             f"VALUES ({', '.join(['%s'] * len(fields))})"
         )
-        preps = [_preparer(f, connection) for f in fields]
-        params = [tuple(prep(row[name]) for prep, name in zip(preps, names)) for row in rows]
+        columns = [
+            _prepare_column(f, [row[name] for row in rows], connection)
+            for f, name in zip(fields, names, strict=True)
+        ]
         with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
+            cursor.executemany(sql, zip(*columns, strict=True))
 
 
-def _preparer(field, connection):
-    """A fast ``get_db_prep_save`` for the common field types (same results on SQLite)."""
+PLAIN_TYPES = (
+    "CharField",
+    "EmailField",
+    "TextField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "IntegerField",
+    "BooleanField",
+    "FloatField",
+)
+
+
+def _prepare_column(field, values: list, connection) -> list:
+    """One column's values as ``get_db_prep_save`` gives them on SQLite, without a call per value
+    for the plain types (the values are already the field's Python type)."""
     internal = field.get_internal_type()
+    if internal in PLAIN_TYPES or field.is_relation:
+        return values
     if internal == "DecimalField":
-        ops = connection.ops
-        return lambda v: None if v is None else ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
+        return [None if v is None else str(v) for v in values]  # SQLite's Decimal adapter is str
     if internal == "DateTimeField":
-        return lambda v: None if v is None else v.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
-    if internal in ("CharField", "EmailField", "TextField", "PositiveIntegerField", "PositiveSmallIntegerField",
-                    "IntegerField", "BooleanField", "FloatField") or field.is_relation:
-        return lambda v: v
-    return lambda v: field.get_db_prep_save(v, connection)
+        # What Django stores for an aware datetime: made naive in UTC, then str().
+        return [None if v is None else str(v.astimezone(dt.UTC).replace(tzinfo=None)) for v in values]
+    return [field.get_db_prep_save(v, connection) for v in values]
 
 
 def _unit_from_total(values):
@@ -603,8 +731,11 @@ def _first_dates(model, date_field, customer_ids, using) -> dict:
     found = {}
     for start in range(0, len(customer_ids), LOOKUP_CHUNK):
         rows = (
-            model._base_manager.using(using).filter(customer_id__in=customer_ids[start:start + LOOKUP_CHUNK])
-            .values("customer_id").annotate(first=Min(date_field)).values_list("customer_id", "first")
+            model._base_manager.using(using)
+            .filter(customer_id__in=customer_ids[start : start + LOOKUP_CHUNK])
+            .values("customer_id")
+            .annotate(first=Min(date_field))
+            .values_list("customer_id", "first")
         )
         found.update(rows)
     return found

@@ -62,8 +62,13 @@ def detect_format(path: str, stream: io.TextIOBase, requested: str) -> str:
     return "jsonl" if head.startswith((b"{", b"\xef\xbb\xbf{")) else "csv"
 
 
-def read_rows(path: str, *, fmt: str = "auto", renames: dict[str, str] | None = None,
-              adapters: dict[str, Callable] | None = None) -> Iterator[tuple[int, dict]]:
+def read_rows(
+    path: str,
+    *,
+    fmt: str = "auto",
+    renames: dict[str, str] | None = None,
+    adapters: dict[str, Callable] | None = None,
+) -> Iterator[tuple[int, dict]]:
     """Rows of one file (see the module docstring). Raises ReadError, yields BadLine for bad lines."""
     stream = open_text(path)
     try:
@@ -84,7 +89,9 @@ def read_rows(path: str, *, fmt: str = "auto", renames: dict[str, str] | None = 
             else:
                 yield from rows
         except UnicodeDecodeError as exc:
-            raise ReadError(f"{display_name(path)}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+            raise ReadError(
+                f"{display_name(path)}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+            ) from None
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             raise ReadError(f"{display_name(path)}: {exc}") from None
     finally:
@@ -110,7 +117,7 @@ def _csv_rows(path: str, stream: io.TextIOBase) -> Iterator[tuple[int, dict]]:
         if len(values) != width:
             yield line, BadLine(line, f"expected {width} columns (as in the header), found {len(values)}")
             continue
-        yield line, dict(zip(header, values))
+        yield line, dict(zip(header, values, strict=True))
 
 
 def _jsonl_rows(stream: io.TextIOBase) -> Iterator[tuple[int, dict]]:

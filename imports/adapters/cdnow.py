@@ -27,8 +27,17 @@ from decimal import ROUND_CEILING, Decimal
 
 CENT = Decimal("0.01")
 COLUMNS = (
-    "external_id", "customer_email", "customer_name", "product_sku", "product_name", "category",
-    "sold_at", "quantity", "unit_price", "discount", "total",
+    "external_id",
+    "customer_email",
+    "customer_name",
+    "product_sku",
+    "product_name",
+    "category",
+    "sold_at",
+    "quantity",
+    "unit_price",
+    "discount",
+    "total",
 )
 PRODUCT = {"product_sku": "CDNOW-CD", "product_name": "CD (CDNOW)", "category": "Music"}
 
@@ -54,17 +63,20 @@ def rows(stream) -> Iterator[tuple[int, dict]]:
             discount = unit * quantity - total
         else:
             unit, discount = total, Decimal("0.00")
-        yield number, {
-            "external_id": f"cdnow-{customer}-{seen[customer]:03d}",
-            "customer_email": f"cdnow-{customer}@example.com",
-            "customer_name": f"CDNOW customer {customer}",
-            **PRODUCT,
-            "sold_at": f"{day[:4]}-{day[4:6]}-{day[6:8]}",
-            "quantity": str(quantity),
-            "unit_price": str(unit),
-            "discount": str(discount),
-            "total": str(total),
-        }
+        yield (
+            number,
+            {
+                "external_id": f"cdnow-{customer}-{seen[customer]:03d}",
+                "customer_email": f"cdnow-{customer}@example.com",
+                "customer_name": f"CDNOW customer {customer}",
+                **PRODUCT,
+                "sold_at": f"{day[:4]}-{day[4:6]}-{day[6:8]}",
+                "quantity": str(quantity),
+                "unit_price": str(unit),
+                "discount": str(discount),
+                "total": str(total),
+            },
+        )
 
 
 def main(argv: list[str]) -> int:

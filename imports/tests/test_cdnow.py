@@ -46,7 +46,10 @@ def test_every_line_and_customer_arrives_with_its_dollars(imported):
     first = Customer.objects.get(email="cdnow-00004@example.com")
     assert first.joined_at.date().isoformat() == "1997-01-01"
     assert sorted(first.sales.values_list("external_id", flat=True)) == [
-        "cdnow-00004-001", "cdnow-00004-002", "cdnow-00004-003", "cdnow-00004-004",
+        "cdnow-00004-001",
+        "cdnow-00004-002",
+        "cdnow-00004-003",
+        "cdnow-00004-004",
     ]
     assert not Customer.objects.values("email").annotate(n=Count("pk")).filter(n__gt=1).exists()
 

@@ -73,29 +73,52 @@ def test_importing_twice_changes_nothing_and_a_corrected_file_updates(tmp_path):
     out, _ = run("customers", write(tmp_path, "customers.csv", CUSTOMERS))
     assert "0 created, 0 updated, 2 unchanged" in out
     assert list(Sale.objects.values()) == before
-    out, _ = run("sales", write(tmp_path, "fix.csv", "external_id,customer_email,product_sku,quantity,sold_at\n"
-                                "S3,bo@example.com,LAMP-1,2,2024-03-01\n"))
+    out, _ = run(
+        "sales",
+        write(
+            tmp_path,
+            "fix.csv",
+            "external_id,customer_email,product_sku,quantity,sold_at\n"
+            "S3,bo@example.com,LAMP-1,2,2024-03-01\n",
+        ),
+    )
     assert "1 updated" in out
     assert Sale.objects.get(external_id="S3").total == Decimal("20.00")
     assert Sale.objects.count() == 3
 
 
 def test_json_lines_stdin_map_semicolons_and_timezone(tmp_path, monkeypatch):
-    rows = [{"mail": "cy@example.com", "name": "Cy", "city": "Oslo", "country": "Norway",
-             "joined_at": "2024-06-01T08:00:00"}]
+    rows = [
+        {
+            "mail": "cy@example.com",
+            "name": "Cy",
+            "city": "Oslo",
+            "country": "Norway",
+            "joined_at": "2024-06-01T08:00:00",
+        }
+    ]
     text = "\n".join(json.dumps(r) for r in rows) + "\n"
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
     run("customers", "-", "--map", "mail=email", "--timezone", "Europe/Oslo")
     assert Customer.objects.get().joined_at == dt.datetime(2024, 6, 1, 6, 0, tzinfo=dt.UTC)
-    run("products", write(tmp_path, "p.csv", "sku;name;category;price\nX-1;Thing;Toys;1,5\n".replace("1,5", "1.5")))
+    run(
+        "products",
+        write(tmp_path, "p.csv", "sku;name;category;price\nX-1;Thing;Toys;1,5\n".replace("1,5", "1.5")),
+    )
     assert Product.objects.get().price == Decimal("1.50")
 
 
 def test_sales_create_their_customers_and_products_in_the_same_run(tmp_path):
-    run("sales", write(tmp_path, "s.csv",
-                       "external_id,customer_email,customer_name,product_sku,product_name,sold_at,quantity,total\n"
-                       "A,new@example.com,New Person,P-9,Lamp,1997-03-04,2,15\n"
-                       "B,new@example.com,New Person,P-9,Lamp,1997-01-02,1,5\n"))
+    run(
+        "sales",
+        write(
+            tmp_path,
+            "s.csv",
+            "external_id,customer_email,customer_name,product_sku,product_name,sold_at,quantity,total\n"
+            "A,new@example.com,New Person,P-9,Lamp,1997-03-04,2,15\n"
+            "B,new@example.com,New Person,P-9,Lamp,1997-01-02,1,5\n",
+        ),
+    )
     customer = Customer.objects.get()
     assert customer.joined_at == dt.datetime(1997, 1, 2, tzinfo=dt.UTC)  # their first order
     product = Product.objects.get()
@@ -129,7 +152,15 @@ def test_bad_rows_write_nothing_and_each_is_named(tmp_path):
     report = (tmp_path / "bad.csv.errors.txt").read_text().splitlines()
     fields = [line.split(": ")[1] for line in report]
     assert [line.split(": ")[0] for line in report] == [f"{path}:{n}" for n in (3, 4, 5, 6, 7, 8, 9)]
-    assert fields == ["quantity", "customer_email", "total", "sold_at", "sold_at", "external_id", "unit_price"]
+    assert fields == [
+        "quantity",
+        "customer_email",
+        "total",
+        "sold_at",
+        "sold_at",
+        "external_id",
+        "unit_price",
+    ]
     assert "Quantity must be at least 1." in report[0]
 
 
@@ -148,16 +179,34 @@ def test_dry_run_checks_everything_and_writes_nothing(tmp_path):
     assert "Dry run" in out and "2 created" in out
     assert not Customer.objects.exists()
     with pytest.raises(CommandError):
-        run("customers", write(tmp_path, "c2.csv", "name,email,city,country\nX,not-an-email,A,B\n"), "--dry-run")
+        run(
+            "customers",
+            write(tmp_path, "c2.csv", "name,email,city,country\nX,not-an-email,A,B\n"),
+            "--dry-run",
+        )
 
 
 def test_feedback_and_rollups_follow_the_import(tmp_path, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         shop(tmp_path)
-        run("feedback", write(tmp_path, "f.jsonl",
-                              json.dumps({"external_id": "R1", "customer_email": "bo@example.com",
-                                          "product_sku": "LAMP-1", "rating": 4, "comment": "Fine",
-                                          "created_at": "2024-03-02T00:00:00Z"}) + "\n"))
+        run(
+            "feedback",
+            write(
+                tmp_path,
+                "f.jsonl",
+                json.dumps(
+                    {
+                        "external_id": "R1",
+                        "customer_email": "bo@example.com",
+                        "product_sku": "LAMP-1",
+                        "rating": 4,
+                        "comment": "Fine",
+                        "created_at": "2024-03-02T00:00:00Z",
+                    }
+                )
+                + "\n",
+            ),
+        )
     assert Feedback.objects.get().rating == 4
     totals = sales_totals(date_range=DateRange(dt.date(2024, 1, 1), dt.date(2024, 12, 31)))
     assert totals["revenue"] == pytest.approx(30 + 45 + 10) and totals["orders"] == 3

@@ -27,20 +27,58 @@ def at(month, day, hour=12):
 
 
 def make_shop():
-    ana = CustomerFactory(name="Ana, \"the\" first", email="ana@example.com", address="", latitude=None,
-                          longitude=None, joined_at=at(1, 2))
+    ana = CustomerFactory(
+        name='Ana, "the" first',
+        email="ana@example.com",
+        address="",
+        latitude=None,
+        longitude=None,
+        joined_at=at(1, 2),
+    )
     bo = CustomerFactory(name="Bø Berg", email="bo@example.com", city="Malmö", joined_at=at(1, 3))
-    lamp = ProductFactory(sku="LAMP-1", name="Desk lamp", brand="", attributes={"watts": 40, "tags": ["a", "b"]},
-                          price=Decimal("19.99"), created_at=at(1, 1))
-    book = ProductFactory(sku="BOOK-1", name="Atlas", category="Books", active=False, description="Line 1\nLine 2",
-                          created_at=at(1, 1))
-    sale_create(customer=ana, product=lamp, quantity=3, discount=Decimal("4.97"), sold_at=at(2, 1),
-                external_id="O-1", channel="store")
-    sale_create(customer=bo, product=book, quantity=1, unit_price=Decimal("7.25"), sold_at=at(2, 2),
-                status="refunded", external_id="O-2")
+    lamp = ProductFactory(
+        sku="LAMP-1",
+        name="Desk lamp",
+        brand="",
+        attributes={"watts": 40, "tags": ["a", "b"]},
+        price=Decimal("19.99"),
+        created_at=at(1, 1),
+    )
+    book = ProductFactory(
+        sku="BOOK-1",
+        name="Atlas",
+        category="Books",
+        active=False,
+        description="Line 1\nLine 2",
+        created_at=at(1, 1),
+    )
+    sale_create(
+        customer=ana,
+        product=lamp,
+        quantity=3,
+        discount=Decimal("4.97"),
+        sold_at=at(2, 1),
+        external_id="O-1",
+        channel="store",
+    )
+    sale_create(
+        customer=bo,
+        product=book,
+        quantity=1,
+        unit_price=Decimal("7.25"),
+        sold_at=at(2, 2),
+        status="refunded",
+        external_id="O-2",
+    )
     sale_create(customer=bo, product=lamp, quantity=2, sold_at=at(2, 3, 0))  # no external id
-    feedback_create(customer=ana, product=lamp, rating=5, comment='Bright, "warm"\nand cheap', created_at=at(2, 5),
-                    external_id="R-1")
+    feedback_create(
+        customer=ana,
+        product=lamp,
+        rating=5,
+        comment='Bright, "warm"\nand cheap',
+        created_at=at(2, 5),
+        external_id="R-1",
+    )
     feedback_create(customer=bo, product=book, rating=2, comment="", created_at=at(2, 6))
 
 
@@ -51,7 +89,9 @@ def export(client, endpoint) -> str:
 
 
 def portable(text):
-    rows = [{k: v for k, v in row.items() if k not in NOT_PORTABLE} for row in csv.DictReader(io.StringIO(text))]
+    rows = [
+        {k: v for k, v in row.items() if k not in NOT_PORTABLE} for row in csv.DictReader(io.StringIO(text))
+    ]
     return sorted(rows, key=lambda row: sorted(row.items()))
 
 
@@ -64,8 +104,12 @@ def test_every_list_round_trips_through_its_csv_export(analyst_client, tmp_path)
         path = tmp_path / f"{kind}.csv"
         path.write_text(exported[kind], encoding="utf-8")
         call_command("import_data", kind, str(path), stdout=io.StringIO())
-    assert (Customer.objects.count(), Product.objects.count(), Sale.objects.count(), Feedback.objects.count()) == (
-        2, 2, 3, 2)
+    assert (
+        Customer.objects.count(),
+        Product.objects.count(),
+        Sale.objects.count(),
+        Feedback.objects.count(),
+    ) == (2, 2, 3, 2)
     for kind, endpoint in LISTS:
         again = export(analyst_client, endpoint)
         assert portable(again) == portable(exported[kind]), kind

@@ -42,17 +42,32 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=list(KINDS))
         parser.add_argument("files", nargs="+", metavar="FILE")
-        parser.add_argument("--format", choices=FORMATS, default="auto",
-                            help="auto (by file name; stdin sniffed), csv, jsonl, or cdnow (CDNOW transaction log)")
-        parser.add_argument("--map", action="append", default=[], metavar="OLD=NEW",
-                            help="rename a column of the file (repeatable)")
+        parser.add_argument(
+            "--format",
+            choices=FORMATS,
+            default="auto",
+            help="auto (by file name; stdin sniffed), csv, jsonl, or cdnow (CDNOW transaction log)",
+        )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="OLD=NEW",
+            help="rename a column of the file (repeatable)",
+        )
         parser.add_argument("--timezone", default="UTC", help="zone of timestamps without one (default UTC)")
-        parser.add_argument("--skip-invalid", action="store_true",
-                            help="write the good rows; bad ones go to a rejects file with the reason")
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="write the good rows; bad ones go to a rejects file with the reason",
+        )
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
-        parser.add_argument("--join-at-first-order", action="store_true",
-                            help="sales/feedback: a customer with no sales or feedback yet whose join date is "
-                            "after their first imported one joins then (for customers imported without join dates)")
+        parser.add_argument(
+            "--join-at-first-order",
+            action="store_true",
+            help="sales/feedback: a customer with no sales or feedback yet whose join date is "
+            "after their first imported one joins then (for customers imported without join dates)",
+        )
 
     def handle(self, *args, kind, files, **options):
         renames = {}
@@ -75,8 +90,13 @@ class Command(BaseCommand):
         run = ImportRun(kind, tz=tz, write=not dry_run)
         run.skip_invalid = skip
         run.join_at_first_order = options["join_at_first_order"]
-        progress = tqdm(desc=f"import {kind}", unit=" rows", unit_scale=True, file=sys.stderr,
-                        disable=None if verbosity else True)
+        progress = tqdm(
+            desc=f"import {kind}",
+            unit=" rows",
+            unit_scale=True,
+            file=sys.stderr,
+            disable=None if verbosity else True,
+        )
         rows_read = 0
         try:
             with atomic():
@@ -108,7 +128,9 @@ class Command(BaseCommand):
         counts = run.counts
         if run.errors and not skip:
             where = self.report
-            raise CommandError(NOTHING_WRITTEN.format(bad=len({(e.file, e.line) for e in run.errors}), report=where))
+            raise CommandError(
+                NOTHING_WRITTEN.format(bad=len({(e.file, e.line) for e in run.errors}), report=where)
+            )
         summary = (
             f"{rows_read:,} rows in {elapsed:.1f} s ({rows_read / max(elapsed, 1e-9):,.0f} rows/s): "
             f"{counts.created:,} created, {counts.updated:,} updated, {counts.unchanged:,} unchanged, "
@@ -138,8 +160,10 @@ class Command(BaseCommand):
             if isinstance(row, dict):
                 unknown = sorted(set(row) - known)
                 if unknown:
-                    self.stderr.write(f"{name}: ignoring column(s) {', '.join(unknown)} "
-                                      f"(not fields of {run.kind_name}; --map OLD=NEW renames)")
+                    self.stderr.write(
+                        f"{name}: ignoring column(s) {', '.join(unknown)} "
+                        f"(not fields of {run.kind_name}; --map OLD=NEW renames)"
+                    )
                 return
 
     def _report(self, run, files, *, skip, dry_run):

@@ -1,0 +1,199 @@
+"""Time import_data on 1,000,000 sales from CSV against seed_data and an executemany floor, same run.
+
+Generates (untimed) a CSV of ``--sales`` order lines over ``--customers`` customers and ``--products``
+products, in the import format with the customer and product columns on each line
+(external_id, customer_email, customer_name, product_sku, product_name, category, sold_at, quantity,
+unit_price, total, channel, status; a tenth of the lines discounted), so one run creates the
+customers and products and then the sales. Into a fresh SQLite database under a temporary DATA_DIR,
+each of ``--runs`` rounds runs ``manage.py import_data sales FILE`` (``call_command``, with the file
+warm in the page cache after the first round) and is timed on the wall clock from the call to its
+return, reading, checking, writing and committing included; the best round is reported (other work
+on the machine only ever slows a round down). The ``records_seeded`` receivers (rollups rebuild,
+search re-index) are muted in those rounds, as bench/seed.py leaves them out, and timed once on
+their own afterwards. Peak RSS is the process's maximum (``resource.getrusage``) taken right after
+the first import round, before seed_data or the floor run.
+
+Beside it, in the same process: ``seed_records`` writing the same number of sales (with
+``--customers`` customers and ``--products`` products, no feedback), best of the same rounds, and
+the floor: ``executemany`` of as many pre-built sales-shaped tuples (9 columns) into a plain table
+(no types, keys, constraints or indexes) on the same connection.
+
+Last line: ``import: N rows/s (target ≥ 100000), peak RSS M MB (target ≤ 500)``; exit 1 on a miss.
+Rows are every record written: sales + customers + products.
+"""
+
+import argparse
+import csv
+import io
+import os
+import random
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from unittest import mock
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.seed import executemany_floor, fresh_database  # noqa: E402
+
+TARGET_ROWS_PER_S = 100_000
+TARGET_RSS_MB = 500
+CHANNELS = ("web", "mobile", "store", "marketplace")
+CATEGORIES = ("Electronics", "Books", "Home & Kitchen", "Toys & Games", "Grocery")
+
+
+def write_csv(path: Path, *, sales: int, customers: int, products: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    prices = [rng.randrange(199, 49_999) for _ in range(products)]
+    start = 1_640_995_200  # 2022-01-01 UTC
+    span = 3 * 365 * 86_400
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "external_id",
+                "customer_email",
+                "customer_name",
+                "product_sku",
+                "product_name",
+                "category",
+                "sold_at",
+                "quantity",
+                "unit_price",
+                "total",
+                "channel",
+                "status",
+            ]
+        )
+        stamps = sorted(start + rng.randrange(span) for _ in range(sales))
+        for i, stamp in enumerate(stamps):
+            c, p = rng.randrange(customers), rng.randrange(products)
+            quantity = 1 + int(rng.expovariate(1.5))
+            cents = prices[p]
+            gross = quantity * cents
+            total = gross - (gross // 10 if i % 10 == 0 else 0)
+            moment = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
+            writer.writerow(
+                [
+                    f"ORD-{i:07d}",
+                    f"customer{c:06d}@example.com",
+                    f"Customer {c:06d}",
+                    f"SKU-{p:05d}",
+                    f"Product {p:05d}",
+                    CATEGORIES[p % len(CATEGORIES)],
+                    moment,
+                    quantity,
+                    f"{cents // 100}.{cents % 100:02d}",
+                    f"{total // 100}.{total % 100:02d}",
+                    CHANNELS[i % 4],
+                    "refunded" if i % 50 == 0 else "completed",
+                ]
+            )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sales", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=2, help="rounds; the best is reported")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as data_dir:
+        os.environ["DJANGO_SETTINGS_MODULE"] = "ecommerce_analytics.settings"
+        os.environ["DATA_DIR"] = data_dir
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        from accounts.models import Customer
+        from catalog.models import Product
+        from core.filters import today
+        from core.signals import records_seeded
+        from sales.models import Sale
+        from seeding.generate import build_plan, seed_records
+        from seeding.generate.pools import build_pools
+
+        call_command("migrate", verbosity=0)
+        database = Path(connection.settings_dict["NAME"])
+        connection.close()
+        template = database.with_name("migrated.sqlite3")
+        shutil.copyfile(database, template)
+        source = Path(data_dir) / "sales.csv"
+        began = time.perf_counter()
+        write_csv(source, sales=args.sales, customers=args.customers, products=args.products)
+        print(
+            f"generated {source.stat().st_size / 1e6:,.0f} MB of CSV in {time.perf_counter() - began:.1f} s "
+            "(untimed)"
+        )
+
+        rounds, peak_mb, counts = [], None, None
+        for _round in range(max(args.runs, 1)):
+            fresh_database(connection, database, template)
+            with mock.patch.object(records_seeded, "receivers", []):
+                started = time.perf_counter()
+                call_command("import_data", "sales", str(source), stdout=io.StringIO(), verbosity=1)
+                rounds.append(time.perf_counter() - started)
+            if peak_mb is None:
+                peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+                counts = (Sale.objects.count(), Customer.objects.count(), Product.objects.count())
+                assert counts == (args.sales, args.customers, args.products) or counts[0] == args.sales, (
+                    counts
+                )
+        started = time.perf_counter()
+        records_seeded.send_robust(sender=None, counts={"sales": counts[0]}, cleared=False)
+        follow = time.perf_counter() - started
+
+        plan = build_plan(
+            today=today(),
+            size="large",
+            users=str(args.customers),
+            products=str(args.products),
+            sales=str(args.sales),
+            feedback="0",
+            seed=None,
+        )
+        seeds, floors = [], []
+        for _round in range(max(args.runs, 1)):
+            fresh_database(connection, database, template)
+            build_pools.cache_clear()
+            started = time.perf_counter()
+            seed_records(plan=plan, clear=False)
+            seeds.append(time.perf_counter() - started)
+            floors.append(executemany_floor(connection, n=args.sales))
+        connection.close()
+
+    rows = sum(counts)
+    rate = rows / min(rounds)
+    seed_rows = sum(plan.counts.values())
+    seed_rate = seed_rows / min(seeds)
+    floor_rate = max(floors)
+    print(
+        f"import_data sales ({counts[0]:,} sales creating {counts[1]:,} customers and {counts[2]:,} products)"
+    )
+    print(f"  rounds: {', '.join(f'{rows / r:,.0f}' for r in rounds)} rows/s; best {min(rounds):.2f} s")
+    print(f"  then rollups and search follow (records_seeded): {follow:.2f} s")
+    print(
+        f"seed_records ({', '.join(f'{n:,} {k}' for k, n in plan.counts.items())}): "
+        f"{seed_rate:,.0f} rows/s (rounds: {', '.join(f'{seed_rows / s:,.0f}' for s in seeds)})"
+    )
+    print(
+        f"floor: executemany of {args.sales:,} sales-shaped tuples into a plain table: "
+        f"{floor_rate:,.0f} rows/s; "
+        f"import runs at {rate / floor_rate:.0%} of it, {rate / seed_rate:.0%} of seed_data"
+    )
+    print(
+        f"import: {rate:.0f} rows/s (target ≥ {TARGET_ROWS_PER_S}), "
+        f"peak RSS {peak_mb:.0f} MB (target ≤ {TARGET_RSS_MB})"
+    )
+    return 0 if rate >= TARGET_ROWS_PER_S and peak_mb <= TARGET_RSS_MB else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
