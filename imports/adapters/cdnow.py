@@ -84,9 +84,12 @@ def main(argv: list[str]) -> int:
 
     writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for path in argv or ["-"]:
-        for _line, row in rows(open_text(path)):
-            writer.writerow(row)
+    try:
+        for path in argv or ["-"]:
+            for _line, row in rows(open_text(path)):
+                writer.writerow(row)
+    except BrokenPipeError:  # e.g. piped into head
+        sys.stderr.close()
     return 0
 
 

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from core.db import atomic
 from core.signals import records_seeded
-from imports.adapters import ADAPTERS
+from imports.adapters import cdnow
 from imports.engine import BATCH, EXPORT_ONLY, KINDS, ImportRun
 from imports.reading import FORMATS, ReadError, display_name, read_rows, report_path
 
@@ -25,6 +25,7 @@ NO_TRANSACTIONS = (
     "all or nothing; point MONGODB_URI at a replica set (see the README) or use --dry-run."
 )
 NOTHING_WRITTEN = "{bad:,} bad row(s); nothing was written. The report: {report}"
+ADAPTERS = {"cdnow": cdnow.rows}
 RECEIVER_FAILED = "Imported, but {receiver} failed on records_seeded: {error!r}"
 
 
