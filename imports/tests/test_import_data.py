@@ -210,3 +210,34 @@ def test_feedback_and_rollups_follow_the_import(tmp_path, django_capture_on_comm
     assert Feedback.objects.get().rating == 4
     totals = sales_totals(date_range=DateRange(dt.date(2024, 1, 1), dt.date(2024, 12, 31)))
     assert totals["revenue"] == pytest.approx(30 + 45 + 10) and totals["orders"] == 3
+
+
+def test_unparseable_lines_are_bad_rows_too(tmp_path):
+    path = write(tmp_path, "c.jsonl", '{"name": "A", "email": "a@example.com", "city": "X", "country": "Y"}\n'
+                 "not json\n[1, 2]\n", gz=True)
+    with pytest.raises(CommandError, match="2 bad row"):
+        run("customers", path)
+    report = (tmp_path / "c.jsonl.errors.txt").read_text()
+    assert f"{path}:2: line: not valid JSON" in report
+    assert f"{path}:3: line: each line must be a JSON object" in report
+    path = write(tmp_path, "c.csv", 'name,email,city,country\n"Multi\nline",b@example.com,X,Y\nshort,row\n')
+    with pytest.raises(CommandError, match="2 bad row"):
+        run("customers", path)
+    report = (tmp_path / "c.csv.errors.txt").read_text()
+    assert f"{path}:2: name: Remove control characters" in report  # a name has no line breaks
+    assert f"{path}:4: line: expected 4 columns" in report  # numbered past the two-line row
+    assert not Customer.objects.exists()
+
+
+def test_a_join_date_after_existing_sales_is_refused(tmp_path):
+    shop(tmp_path)
+    path = write(tmp_path, "late.csv", "email,joined_at\nana@example.com,2024-06-01\n")
+    with pytest.raises(CommandError):
+        run("customers", path)
+    assert "joined_at: The customer has a sale or feedback dated 2024-02-01" in (
+        tmp_path / "late.csv.errors.txt").read_text()
+
+
+def test_quiet_in_a_pipe(tmp_path, capsys):
+    run("customers", write(tmp_path, "c.csv", CUSTOMERS))
+    assert "rows/s" not in capsys.readouterr().err  # no progress bar off a terminal
