@@ -12,6 +12,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("ecommerce_analytics.api_urls")),
+    path("imports/", include("imports.urls")),
     path("", include("search.urls")),
     path("", include("ecommerce_analytics.page_urls")),
 ]

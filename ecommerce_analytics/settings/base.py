@@ -197,3 +197,6 @@ LOGGING = {
 
 from .api import *  # noqa: E402,F401,F403
 from .search import *  # noqa: E402,F401,F403
+
+# The Import page runs its checks and imports in a background thread; True runs them in the request.
+IMPORTS_RUN_INLINE = False

@@ -17,3 +17,4 @@ STORAGES = {
 # Serve static files from the finders, as in development (no collectstatic before tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+IMPORTS_RUN_INLINE = True  # the page's jobs run in the request, inside the test's transaction

@@ -1,5 +1,6 @@
 """manage.py import_data KIND FILE [FILE…]: load a shop's own customers, products, sales or feedback."""
 
+import argparse
 import csv
 import sys
 import time
@@ -63,6 +64,8 @@ class Command(BaseCommand):
             help="write the good rows; bad ones go to a rejects file with the reason",
         )
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+        # For the Import page's worker: called with the rows read so far after each batch.
+        parser.add_argument("--progress-callback", default=None, help=argparse.SUPPRESS)
         parser.add_argument(
             "--join-at-first-order",
             action="store_true",
@@ -112,6 +115,8 @@ class Command(BaseCommand):
                         run.add_batch(name, batch)
                         rows_read += len(batch)
                         progress.update(len(batch))
+                        if options["progress_callback"]:
+                            options["progress_callback"](rows_read)
                 run.finish()
                 if run.errors and not skip or dry_run:
                     raise Rollback
