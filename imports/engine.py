@@ -168,6 +168,7 @@ class ImportRun:
         self.new_customers: dict[str, Customer] = {}
         self.new_products: dict[str, Product] = {}
         self.created: dict = {Customer: {}, Product: {}}  # key → (pk, date as inserted)
+        self.email_keys: dict = {}  # customer_email cell → the checked, lower-cased email
         self.recordless: dict = {}  # customer pk → had no sales or feedback before this run
         self.moved_joins: dict = {}  # customer pk → the earlier join date their first order gives
         self.any_keyed = self.model._base_manager.using(using).exclude(**{self.kind.key: ""}).exists()
@@ -228,7 +229,10 @@ class ImportRun:
             if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
                 values[column] = EMPTY
                 continue
-            value = cleaner(cell)
+            # The memo first (inline: this loop runs once per cell), then the cleaner.
+            value = cleaner.memo.get(cell, EMPTY) if cell.__class__ is str else EMPTY
+            if value is EMPTY:
+                value = cleaner(cell)
             if value.__class__ is Invalid:
                 self.fail(file, line, column, value.message, raw)
                 bad = True
@@ -380,11 +384,15 @@ class ImportRun:
         if is_empty(email_raw):
             self.fail(file, line, "customer_email", REQUIRED, raw)
             return None
-        email = self.customer_cleaners["email"](email_raw)
-        if isinstance(email, Invalid):
-            self.fail(file, line, "customer_email", email.message, raw)
-            return None
-        email = normalize_email(email)
+        email = self.email_keys.get(email_raw)
+        if email is None:
+            email = self.customer_cleaners["email"](email_raw)
+            if isinstance(email, Invalid):
+                self.fail(file, line, "customer_email", email.message, raw)
+                return None
+            email = normalize_email(email)
+            if len(self.email_keys) < 1_000_000:
+                self.email_keys[email_raw] = email
         known = self.customers.get(email)
         if known is not None:
             if known[2] and moment not in (None, EMPTY) and moment < known[1]:

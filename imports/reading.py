@@ -117,7 +117,7 @@ def _csv_rows(path: str, stream: io.TextIOBase) -> Iterator[tuple[int, dict]]:
         if len(values) != width:
             yield line, BadLine(line, f"expected {width} columns (as in the header), found {len(values)}")
             continue
-        yield line, dict(zip(header, values, strict=True))
+        yield line, dict(zip(header, values, strict=False))  # widths checked above
 
 
 def _jsonl_rows(stream: io.TextIOBase) -> Iterator[tuple[int, dict]]:
