@@ -323,6 +323,7 @@ class ImportRun:
             if moment in (None, EMPTY):
                 self.fail(file, line, date_field, REQUIRED, raw)
                 bad = True
+            new_before = len(self.new_customers), len(self.new_products)
             customer = self._customer_for(file, line, raw, moment)
             product = self._product_for(file, line, raw, values, moment)
             bad = bad or customer is None or product is None
@@ -340,11 +341,19 @@ class ImportRun:
             if not bad and self.kind_name == "sales":
                 bad = not self._settle_total(file, line, raw, values, product)
             if bad:
+                self._forget_new(new_before)  # a bad row creates no customer or product
                 self.counts.rejected += 1
                 continue
             values["customer"], values["product"] = customer, product
             kept.append((line, raw, values))
         return kept
+
+    def _forget_new(self, before: tuple[int, int]) -> None:
+        for new, mapping, count in ((self.new_customers, self.customers, before[0]),
+                                    (self.new_products, self.products, before[1])):
+            while len(new) > count:
+                key, _obj = new.popitem()  # the last ones added: this row's
+                mapping.pop(key, None)
 
     def _join_earlier(self, customer, moment) -> bool:
         """A customer with no sales or feedback before this run joins with their first order: a

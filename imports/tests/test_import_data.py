@@ -241,3 +241,13 @@ def test_a_join_date_after_existing_sales_is_refused(tmp_path):
 def test_quiet_in_a_pipe(tmp_path, capsys):
     run("customers", write(tmp_path, "c.csv", CUSTOMERS))
     assert "rows/s" not in capsys.readouterr().err  # no progress bar off a terminal
+
+
+def test_a_skipped_row_creates_no_customer_or_product(tmp_path):
+    run("sales", write(tmp_path, "s.csv",
+                       "external_id,customer_email,customer_name,product_sku,product_name,sold_at,quantity,"
+                       "unit_price,total\n"
+                       "A,new@example.com,New,P-9,Lamp,1997-03-04,1,10,15\n"  # total above the price: bad
+                       "B,ok@example.com,Ok,P-1,Mug,1997-03-04,1,5,5\n"), "--skip-invalid")
+    assert list(Customer.objects.values_list("email", flat=True)) == ["ok@example.com"]
+    assert list(Product.objects.values_list("sku", flat=True)) == ["P-1"]
