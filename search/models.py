@@ -34,3 +34,20 @@ class PendingUpdate(models.Model):
 
     def __str__(self):
         return f"{self.record_type}:{self.record_id}"
+
+
+class IndexBuilt(models.Model):
+    """A search index this database was indexed into: recorded when a build (or the first write into
+    an existing index) completes, removed when the index is deleted on purpose.
+
+    It lives in the database, outside the index, so that an index which was built but is now missing
+    (its folder moved away, an Elasticsearch alias gone) is told apart from one never built: updates
+    are queued in the first case (nothing is lost) and skipped in the second (the first build reads
+    every record anyway).
+    """
+
+    backend = models.CharField(max_length=32, unique=True)
+    built_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.backend} (built {self.built_at:%Y-%m-%d %H:%M})"

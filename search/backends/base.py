@@ -33,7 +33,13 @@ class DocumentRejected(SearchUnavailable):
 
 
 class IndexMissing(SearchUnavailable):
-    """The index has not been built yet (``manage.py search_index --rebuild``)."""
+    """The index has not been built yet (``manage.py search_index --rebuild``), or is gone."""
+
+
+BUILT_BUT_MISSING = (
+    "The {name} search index was built but is missing now (its folder moved or deleted, its indices "
+    "gone): updates are queued. Put it back and run `manage.py search_index --drain`, or rebuild it."
+)
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,50 @@ class BaseSearchBackend:
     """What every backend does; what one cannot do raises ``NotImplementedError``."""
 
     name = ""
+    # Set once this process has seen the build marker (IndexBuilt) in the database.
+    _marked = False
+
+    # --- Built, or never built? ---------------------------------------------------------------
+
+    def mark_built(self) -> None:
+        """Record (in the database, outside the index) that this index exists."""
+        from search.models import IndexBuilt
+
+        IndexBuilt.objects.update_or_create(backend=self.name)
+        self._marked = True
+
+    def _seen_existing(self) -> None:
+        """An index that exists is marked once per process (one built before the marker existed too)."""
+        if not self._marked:
+            from search.models import IndexBuilt
+
+            IndexBuilt.objects.get_or_create(backend=self.name)
+            self._marked = True
+
+    def forget_built(self) -> None:
+        """The index was deleted on purpose: updates are skipped again until the next build."""
+        from search.models import IndexBuilt
+
+        IndexBuilt.objects.filter(backend=self.name).delete()
+        self._marked = False
+
+    def was_built(self) -> bool:
+        from search.models import IndexBuilt
+
+        return IndexBuilt.objects.filter(backend=self.name).exists()
+
+    def ready_for_writes(self, present: bool) -> bool:
+        """Whether an update should be written now, given whether the index is ``present``.
+
+        Present: yes. Never built: no, and nothing is lost (the first build reads every record).
+        Built but missing now: raises IndexMissing, so the update is queued rather than dropped.
+        """
+        if present:
+            self._seen_existing()
+            return True
+        if self.was_built():
+            raise IndexMissing(BUILT_BUT_MISSING.format(name=self.name))
+        return False
 
     def exists(self) -> bool:
         """Whether the index (every record type's part of it) has been built."""

@@ -187,6 +187,7 @@ class ElasticsearchBackend(BaseSearchBackend):
         for name in types:
             if not self._alias_exists(name):
                 self._point_alias(name, self._new_index(name))
+        self.mark_built()
 
     def drop(self, *, types=records.TYPES) -> None:
         with _errors():
@@ -195,6 +196,8 @@ class ElasticsearchBackend(BaseSearchBackend):
                 for index in self._targets(alias):
                     self.client.indices.delete(index=index)
                 self._known_aliases.discard(alias)
+        if set(types) >= set(records.TYPES):
+            self.forget_built()
 
     def _actions(self, index: str, documents):
         for record_id, doc in documents:
@@ -202,8 +205,8 @@ class ElasticsearchBackend(BaseSearchBackend):
 
     def index(self, record_type: str, documents) -> int:
         documents = list(documents)
-        if not documents or not self._alias_exists(record_type):
-            # Nothing built yet: the first rebuild will index these records.
+        # Never built: the first rebuild will index these records. Built but gone: raises (queued).
+        if not documents or not self.ready_for_writes(self._alias_exists(record_type)):
             return 0
         with _errors():
             done, _ = bulk(self.client, self._actions(self.alias(record_type), documents), refresh=True)
@@ -235,7 +238,7 @@ class ElasticsearchBackend(BaseSearchBackend):
 
     def delete(self, record_type: str, ids) -> None:
         ids = list(ids)
-        if not ids or not self._alias_exists(record_type):
+        if not ids or not self.ready_for_writes(self._alias_exists(record_type)):
             return
         actions = ({"_op_type": "delete", "_index": self.alias(record_type), "_id": i} for i in ids)
         with _errors():
@@ -260,6 +263,7 @@ class ElasticsearchBackend(BaseSearchBackend):
                     self.client.indices.delete(index=new_index)
                 raise
             self._point_alias(name, new_index)
+        self.mark_built()
         return counts
 
     # --- Queries -------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ FIELDS = {name.replace(".", "_"): boost for name, boost in records.SEARCH_FIELDS
 ALL = "all"
 FUZZY_WEIGHT = 0.1
 STORED = ("key", "type", "id", "category", "price", "rating", "date", *FIELDS)
+UNWRITABLE = "The search index at {path} cannot be written ({error}); updates are queued."
 WRITER_BUSY = "The search index is being written by another process (a rebuild?); try again shortly."
 INDEX_MISSING = "The search index has not been built yet: run `manage.py search_index --rebuild`."
 AGGREGATIONS = {
@@ -150,13 +151,25 @@ class EmbeddedBackend(BaseSearchBackend):
                 if not create:
                     self._index = None
                     raise IndexMissing(INDEX_MISSING)
-                self.path.mkdir(parents=True, exist_ok=True)
-            dir_id = self.path.stat().st_ino
-            if self._index is None or dir_id != self._index_dir_id:
-                index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
-                index.register_tokenizer(WORDS, text.analyzer())
-                self._index, self._index_dir_id = index, dir_id
+            try:
+                if create:
+                    self.path.mkdir(parents=True, exist_ok=True)
+                dir_id = self.path.stat().st_ino
+                if self._index is None or dir_id != self._index_dir_id:
+                    index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+                    index.register_tokenizer(WORDS, text.analyzer())
+                    self._index, self._index_dir_id = index, dir_id
+            except FileNotFoundError as exc:  # moved away between the check and the open
+                self._index = None
+                raise IndexMissing(INDEX_MISSING) from exc
+            except (OSError, ValueError) as exc:
+                self._index = None
+                raise self._unwritable(exc) from exc
             return self._index
+
+    def _unwritable(self, exc: Exception) -> SearchUnavailable:
+        logger.warning("Search index at %s unusable: %s", self.path, exc)
+        return SearchUnavailable(UNWRITABLE.format(path=self.path, error=str(exc)[:300]))
 
     @contextlib.contextmanager
     def _writer(self, *, bulk: bool = False, create: bool = False, threads: int = 1, heap: int = SMALL_HEAP):
@@ -170,15 +183,23 @@ class EmbeddedBackend(BaseSearchBackend):
                     break
                 except ValueError as exc:
                     if "LockBusy" not in str(exc):
-                        raise
+                        raise self._unwritable(exc) from exc
                     time.sleep(0.01 * (attempt + 1))
             if writer is None:
                 raise SearchUnavailable(WRITER_BUSY)
             try:
                 yield writer
-                writer.commit()
+                try:
+                    writer.commit()
+                except ValueError as exc:  # tantivy's IoError: the folder is read-only, full or gone
+                    raise self._unwritable(exc) from exc
             except BaseException:
-                writer.rollback()
+                with contextlib.suppress(ValueError):
+                    writer.rollback()
+                if not bulk:
+                    # Release the lock now: the exception's traceback may keep this writer alive.
+                    with contextlib.suppress(ValueError):
+                        writer.wait_merging_threads()
                 raise
             finally:
                 if bulk:
@@ -192,7 +213,11 @@ class EmbeddedBackend(BaseSearchBackend):
         for record_id, doc in documents:
             if replace:
                 writer.delete_documents_by_term("key", f"{record_type}:{record_id}")
-            add(from_dict(to_tantivy(record_type, record_id, doc), schema))
+            document = from_dict(to_tantivy(record_type, record_id, doc), schema)  # the record's errors
+            try:
+                add(document)
+            except ValueError as exc:  # the writer's: a segment flush the folder refused
+                raise self._unwritable(exc) from exc
             n += 1
             if progress and n % 1000 == 0:
                 progress(1000)
@@ -204,6 +229,7 @@ class EmbeddedBackend(BaseSearchBackend):
 
     def create(self, *, types: Iterable[str] = records.TYPES) -> None:
         self._open(create=True)
+        self.mark_built()
 
     def drop(self, *, types: Iterable[str] = records.TYPES) -> None:
         types = set(types)
@@ -211,8 +237,9 @@ class EmbeddedBackend(BaseSearchBackend):
             with self._lock:
                 self._index = None
                 shutil.rmtree(self.path, ignore_errors=True)
+            self.forget_built()
             return
-        if not self.exists():
+        if not self.ready_for_writes(self.exists()):
             return
         with self._writer() as writer:
             for name in types:
@@ -220,8 +247,8 @@ class EmbeddedBackend(BaseSearchBackend):
 
     def index(self, record_type: str, documents: Documents) -> int:
         documents = list(documents)
-        if not documents or not self.exists():
-            # Nothing built yet: the first rebuild will index these records.
+        # Never built: the first rebuild will index these records. Built but gone: raises (queued).
+        if not documents or not self.ready_for_writes(self.exists()):
             return 0
         with self._writer() as writer:
             return self._add(writer, record_type, documents, replace=True)
@@ -235,11 +262,13 @@ class EmbeddedBackend(BaseSearchBackend):
         with self._writer(
             bulk=True, create=True, threads=2 if parallel else 1, heap=self._bulk_heap([record_type])
         ) as writer:
-            return self._add(writer, record_type, documents, replace=True, progress=progress)
+            n = self._add(writer, record_type, documents, replace=True, progress=progress)
+        self.mark_built()
+        return n
 
     def delete(self, record_type: str, ids: Iterable[str]) -> None:
         ids = list(ids)
-        if not ids or not self.exists():
+        if not ids or not self.ready_for_writes(self.exists()):
             return
         with self._writer() as writer:
             for record_id in ids:
@@ -264,6 +293,7 @@ class EmbeddedBackend(BaseSearchBackend):
                     replace=False,
                     progress=progress(name) if progress else None,
                 )
+        self.mark_built()
         self._remove_old_versions()
         return counts
 

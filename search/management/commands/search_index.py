@@ -129,7 +129,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Applied {done:,} of {waiting:,} pending update(s).")
 
     def _status(self, engine, types, **_):
-        state = "exists" if engine.exists() else "is missing"
+        if engine.exists():
+            state = "exists"
+        elif engine.was_built():
+            state = "was built but is missing (restore it and --drain, or --rebuild)"
+        else:
+            state = "is missing"
         self.stdout.write(
             f"The {engine.name} search index {state}; {sync.pending_count():,} update(s) pending."
         )
