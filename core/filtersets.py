@@ -17,6 +17,9 @@ from core.dates import validate_filter_date
 from core.filters import DateOrderForm, DateRange
 
 RANGE_ORDER = "{low} must be less than or equal to {high}."
+# Range bounds beyond this are refused (a 64-bit column overflows at 9.2e18; SQLite raises).
+RANGE_LIMIT = 10**15
+RANGE_TOO_LARGE = "Enter a number between -{limit:,} and {limit:,}."
 SEARCH_MAX_LENGTH = 100
 
 
@@ -28,6 +31,9 @@ class RangeForm(DateOrderForm):
         for name, value in list(data.items()):
             # RangeFilter values arrive as slice(<name>_min, <name>_max)
             low, high = (value.start, value.stop) if isinstance(value, slice) else (None, None)
+            if any(bound is not None and not -RANGE_LIMIT <= bound <= RANGE_LIMIT for bound in (low, high)):
+                self.add_error(name, RANGE_TOO_LARGE.format(limit=RANGE_LIMIT))
+                continue
             if low is not None and high is not None and low > high:
                 self.add_error(name, RANGE_ORDER.format(low=f"{name}_min", high=f"{name}_max"))
         return data

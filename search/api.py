@@ -1,6 +1,7 @@
 """/api/search/ and /api/search/autocomplete/ (JSON, analysts and staff)."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -11,6 +12,12 @@ from search.forms import AutocompleteForm, SearchForm
 from search.permissions import IsAnalystOrStaff
 from search.selectors import search_records, search_suggestions
 from search.serializers import AutocompleteResponseSerializer, SearchResponseSerializer, query_parameters
+
+
+UNAVAILABLE = OpenApiResponse(
+    response=inline_serializer("SearchUnavailable", {"detail": serializers.CharField()}),
+    description="The search engine is down or the index is not built yet (`detail` says which)."
+)
 
 
 def _page_url(request, page: int) -> str:
@@ -55,7 +62,9 @@ class SearchAPIView(APIView):
 
     permission_classes = [IsAuthenticated, IsAnalystOrStaff]
 
-    @extend_schema(parameters=query_parameters(SearchForm), responses=SearchResponseSerializer)
+    @extend_schema(
+        parameters=query_parameters(SearchForm), responses={200: SearchResponseSerializer, 503: UNAVAILABLE}
+    )
     def get(self, request):
         unknown = SearchForm.unknown_parameters(
             request.query_params, also=(api_settings.URL_FORMAT_OVERRIDE,)
@@ -80,7 +89,10 @@ class AutocompleteAPIView(APIView):
 
     permission_classes = [IsAuthenticated, IsAnalystOrStaff]
 
-    @extend_schema(parameters=query_parameters(AutocompleteForm), responses=AutocompleteResponseSerializer)
+    @extend_schema(
+        parameters=query_parameters(AutocompleteForm),
+        responses={200: AutocompleteResponseSerializer, 503: UNAVAILABLE},
+    )
     def get(self, request):
         form = AutocompleteForm(request.query_params)
         if not form.is_valid():

@@ -51,6 +51,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The 400/401/403/404/409/429 responses every operation can give (core.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "SaleChannelEnum": "sales.models.Sale.Channel",
         "SaleStatusEnum": "sales.models.Sale.Status",
