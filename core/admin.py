@@ -5,9 +5,36 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.options import csrf_protect_m
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
+from django.db import connections
 
 from core.filtersets import SEARCH_MAX_LENGTH
 from core.selectors import attach_related
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget queries the submitted value to show it again: a value that is no
+    id at all (``=``, ``abc`` on SQLite) raised ValueError there, a 500 on the redisplayed form. Such
+    values are dropped before the query; the form already says the choice is invalid."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        target = remote.model._meta.get_field(getattr(remote, "field_name", remote.model._meta.pk.attname))
+        try:  # an integer id past the column's range overflows the query too (SQLite)
+            low, high = connections[self.db or "default"].ops.integer_field_range(target.get_internal_type())
+        except (KeyError, NotImplementedError):
+            low = high = None
+        valid = []
+        for v in value:
+            try:
+                prepared = target.get_prep_value(target.to_python(v))
+            except (ValidationError, ValueError, TypeError):
+                continue
+            if isinstance(prepared, int) and (low is not None and prepared < low or high is not None and prepared > high):
+                continue
+            valid.append(v)
+        return super().optgroups(name, valid, attr)
 
 
 class PageRelatedChangeList(ChangeList):
@@ -26,6 +53,11 @@ class ServiceAdmin(admin.ModelAdmin):
     related_on_page: tuple[str, ...] = ()
     # Searches through the app's FilterSet ``search`` (matching ids first) when set.
     search_filterset = None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changelist(self, request, **kwargs):
         return PageRelatedChangeList if self.related_on_page else super().get_changelist(request, **kwargs)

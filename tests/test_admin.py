@@ -149,3 +149,12 @@ def test_protected_delete_is_refused_with_a_page_not_a_500(staff_client):
     assert response.status_code == 200
     assert b"Cannot delete" in response.content or b"would require deleting" in response.content
     assert Sale.objects.filter(pk=sale.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["=", "abc", "1.5", "99999999999999999999999"])
+def test_a_sale_form_with_a_customer_that_is_no_id_redisplays_with_an_error(staff_client, value):
+    # The autocomplete widget used to query the submitted value to show it again: a 500.
+    response = staff_client.post("/admin/sales/sale/add/", {"customer": value, "product": value, "quantity": "1"})
+    assert response.status_code == 200
+    assert "customer" in response.context["adminform"].form.errors
