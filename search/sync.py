@@ -49,12 +49,15 @@ def apply(changes: list[Change], *, backend: BaseSearchBackend | None = None) ->
         documents = list(records.documents(name, pk__in=list(ids)))
         backend.index(name, documents)
         backend.delete(name, ids - {record_id for record_id, _ in documents})
+    # The carriers of every cascading change, one write per carrier type (a drain's batch may hold
+    # hundreds of renamed products: one commit each would take minutes).
+    carried: dict[tuple[str, str], set[str]] = {}
     for change in changes:
         if change.cascade:
             for carrier, foreign_key in records.carriers(change.record_type, None):
-                backend.index(
-                    carrier.name, records.documents(carrier.name, **{foreign_key: change.record_id})
-                )
+                carried.setdefault((carrier.name, foreign_key), set()).add(change.record_id)
+    for (name, foreign_key), ids in carried.items():
+        backend.index(name, records.documents(name, **{f"{foreign_key}__in": sorted(ids)}))
 
 
 def queue(changes: list[Change], error: Exception) -> None:
