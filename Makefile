@@ -43,12 +43,16 @@ login: migrate
 	@echo "Logins:"
 	@$(MANAGE) local_login
 
+# gunicorn with DEBUG off (DEBUG=1 make run for tracebacks in the browser); whitenoise serves the
+# static files; the API throttles are counted in the file cache under DATA_DIR, shared by the workers.
+WORKERS ?= 2
 run: index
 	@echo ""
 	@echo "  E-commerce Analytics on http://$(HOST):$(PORT)/   (Ctrl-C stops it)"
 	@$(MANAGE) local_login
 	@echo ""
-	$(MANAGE) runserver --noreload $(HOST):$(PORT)
+	$(VENV)/bin/gunicorn ecommerce_analytics.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --error-logfile - --log-level warning
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
 browser:

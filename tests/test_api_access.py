@@ -1,6 +1,7 @@
 """Who may do what on /api/: anonymous 401, signed-in non-readers 403, analysts read, staff write."""
 
 import subprocess
+from pathlib import Path
 import sys
 
 import pytest
@@ -195,6 +196,27 @@ def test_token_requests_are_throttled_per_user(records, analyst_user, staff_user
     response = analyst.get("/api/sales/")
     assert int(response["Retry-After"]) > 0
     assert staff.get("/api/sales/").status_code == 200  # another user has their own budget
+
+
+def test_bad_tokens_are_throttled_before_their_401(db, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "3/min")
+    statuses = [client_for(token=f"guess-{i}").get("/api/sales/").status_code for i in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]
+    assert int(client_for(token="guess-9").get("/api/sales/")["Retry-After"]) > 0
+
+
+def test_throttle_counts_are_shared_by_every_worker_process(tmp_path):
+    """Two processes (as two gunicorn workers) on one DATA_DIR share one anonymous budget."""
+    code = (
+        "from django.test import Client; c = Client(HTTP_HOST='localhost');"
+        "print(' '.join(str(c.get('/api/schema/').status_code) for _ in range(2)))"
+    )
+    env = {"DATA_DIR": str(tmp_path), "API_THROTTLE_ANON": "3/min",
+           "DJANGO_SETTINGS_MODULE": "ecommerce_analytics.settings"}
+    runs = [subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", code], env=_env(env),
+                           cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120)
+            for _ in range(2)]
+    assert [r.stdout.split()[-2:] for r in runs] == [["200", "200"], ["200", "429"]], [r.stderr for r in runs]
 
 
 def test_throttle_rates_come_from_the_environment():

@@ -67,3 +67,15 @@ def test_production_settings_pass_the_deploy_check():
         SECRET_KEY="x" * 20 + "-a-long-random-production-secret-key-for-tests", ALLOWED_HOSTS="shop.example",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_debug_is_off_unless_asked_for(tmp_path):
+    assert show("DEBUG", DATA_DIR=str(tmp_path)).stdout.strip() == "False"
+    assert show("DEBUG", DATA_DIR=str(tmp_path), DEBUG="1").stdout.strip() == "True"
+
+
+def test_the_cache_is_on_disk_under_data_dir_for_every_worker(tmp_path):
+    result = show("CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION']", DATA_DIR=str(tmp_path))
+    backend, location = result.stdout.split()
+    assert backend == "django.core.cache.backends.filebased.FileBasedCache"
+    assert Path(location) == tmp_path.resolve() / "cache"

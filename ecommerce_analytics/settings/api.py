@@ -19,7 +19,7 @@ if API_MAX_PAGE_SIZE < 1:
 REST_FRAMEWORK = {
     # Token first: an anonymous request gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.ThrottledTokenAuthentication",  # a bad token is throttled too
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ReadAnalystsWriteStaff"],

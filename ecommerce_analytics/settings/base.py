@@ -179,8 +179,18 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# whitenoise serves static files straight from the apps' folders (no collectstatic), with DEBUG off
+# too; the production settings collect hashed files instead.
+WHITENOISE_USE_FINDERS = True
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# On disk under DATA_DIR: every gunicorn worker counts the API throttles (and login lockouts' cache
+# use) in the same store, so N workers do not allow N times the configured rate.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DATA_DIR / "cache",
+    }
+}
 
 LOGGING = {
     "version": 1,

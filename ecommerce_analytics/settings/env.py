@@ -45,7 +45,7 @@ def _env_date(name, default):
 # --- Environment ---------------------------------------------------------------------------
 DATA_DIR = Path(_env("DATA_DIR") or BASE_DIR / "var").resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)  # first run: SQLite needs the folder to exist
-DEBUG = _env_bool("DEBUG", default=True)
+DEBUG = _env_bool("DEBUG", default=False)  # DEBUG=1 for development: tracebacks in the browser
 SECRET_KEY = _env("SECRET_KEY") or "django-insecure-local-development-only"
 ALLOWED_HOSTS = [h.strip() for h in _env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 # Production behind TLS (redirect to https, Secure cookies, trust X-Forwarded-Proto); the local

@@ -31,3 +31,5 @@ else:
     # Plain HTTP on purpose (SECURE_HTTPS=0, the local compose stack): no proxy sets the header,
     # so a client must not be able to claim https with it; silence the warnings this implies.
     SILENCED_SYSTEM_CHECKS = ["security.W008", "security.W012", "security.W016"]
+
+WHITENOISE_USE_FINDERS = False  # collectstatic has put the hashed files in STATIC_ROOT
