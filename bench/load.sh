@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Load on gunicorn over loopback with wrk (Debian's `wrk` package; installed with apt-get if missing).
+#
+# How it measures: a throw-away DATA_DIR is migrated, seeded (BENCH_SIZE, default medium) and indexed;
+# gunicorn serves it on 127.0.0.1 (WORKERS, default 2; DEBUG off). wrk runs DURATION (default 60 s) at
+# CONNECTIONS (default 32) twice: first over a rotation of API lists, search, autocomplete, analytics
+# and the dashboard, with an analyst's token (and session, for the dashboard page); then over a bare
+# Django JSON view (bench/load/urls.py) through the same middleware and token authentication. The API
+# throttle is raised for the run (this measures throughput, not throttling). Prints requests/s, p50,
+# p99, socket errors and non-2xx responses of each, and the ratio; the headline is the last line.
+# Target: 0 errors, 0 non-2xx, mixed throughput >= 0.5x the bare view. Exits 1 on a miss.
+#
+#   bench/load.sh                       # DURATION=10 CONNECTIONS=32 bench/load.sh for a quick run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-60}
+CONNECTIONS=${CONNECTIONS:-32}
+WORKERS=${WORKERS:-2}
+BENCH_SIZE=${BENCH_SIZE:-medium}
+PORT=${PORT:-18765}
+PY=.venv/bin/python
+
+if ! command -v wrk >/dev/null; then
+  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+  $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+
+export DATA_DIR=$(mktemp -d /tmp/bench-load-XXXXXX)
+export API_THROTTLE_USER=10000000/min API_THROTTLE_ANON=10000000/min LOG_LEVEL=WARNING
+export PYTHONPATH="$PWD:$PWD/bench/load"
+export DJANGO_SETTINGS_MODULE=settings
+unset MONGODB_URI ELASTICSEARCH_URL DEBUG
+trap 'kill "${GUNICORN:-}" 2>/dev/null || true; rm -rf "$DATA_DIR"' EXIT
+
+$PY manage.py migrate --no-input -v 0
+$PY manage.py seed_data --size "$BENCH_SIZE" >/dev/null
+$PY manage.py search_index --rebuild -f >/dev/null 2>&1
+$PY manage.py local_login >/dev/null
+export TOKEN=$($PY manage.py api_token analyst | grep -oE '[0-9a-f]{40}' | head -1)
+export SESSION=$($PY manage.py shell --no-imports -c "
+from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+u = get_user_model().objects.get(username='analyst')
+s = SessionStore(); s[SESSION_KEY] = str(u.pk); s[HASH_SESSION_KEY] = u.get_session_auth_hash()
+s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'; s.create(); print(s.session_key)")
+
+.venv/bin/gunicorn wsgi_app:application --pythonpath "$PWD,$PWD/bench/load" --bind 127.0.0.1:$PORT \
+  --workers "$WORKERS" --log-level warning --error-logfile "$DATA_DIR/gunicorn.log" &
+GUNICORN=$!
+for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/bench/bare/" -H "Authorization: Token $TOKEN" && break; sleep 0.2; done
+
+run() {  # name script
+  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "bench/load/$2.lua" "http://127.0.0.1:$PORT" > "$DATA_DIR/$1.txt"
+  $PY - "$1" "$DATA_DIR/$1.txt" <<'PYEOF'
+import re, sys
+name, text = sys.argv[1], open(sys.argv[2]).read()
+def ms(label):
+    m = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)\b", text)
+    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)] if m else float("nan")
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
+non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", text)) else 0
+total = int(re.search(r"(\d+) requests in", text).group(1))
+print(f"{name}: {total:,} requests, {rps:,.0f} req/s, p50 {ms('50'):.1f} ms, p99 {ms('99'):.1f} ms, "
+      f"socket errors {errors}, non-2xx {non2xx}")
+open(sys.argv[2] + ".sum", "w").write(f"{rps} {errors} {non2xx}\n")
+PYEOF
+}
+echo "gunicorn: $WORKERS workers on 127.0.0.1:$PORT; wrk: ${DURATION} s at $CONNECTIONS connections, $BENCH_SIZE seed"
+run mixed mixed
+run bare bare
+read -r MIXED_RPS MIXED_ERR MIXED_NON2XX < "$DATA_DIR/mixed.txt.sum"
+read -r BARE_RPS _ _ < "$DATA_DIR/bare.txt.sum"
+$PY - "$MIXED_RPS" "$MIXED_ERR" "$MIXED_NON2XX" "$BARE_RPS" <<'PYEOF'
+import sys
+rps, errors, non2xx, bare = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+ratio = rps / bare if bare else 0.0
+ok = errors == 0 and non2xx == 0 and ratio >= 0.5
+print(f"mixed {rps:,.0f} req/s = {ratio:.2f}x the bare view ({bare:,.0f} req/s; target >= 0.5x), "
+      f"errors {errors}, non-2xx {non2xx} (target 0) - {'OK' if ok else 'MISS'}")
+sys.exit(0 if ok else 1)
+PYEOF
