@@ -86,9 +86,10 @@ ADMIN_FORMS = {
                           "joined_at_0", "joined_at_1"],
     "catalog/product": ["sku", "name", "description", "category", "brand", "price", "attributes", "active",
                         "created_at_0", "created_at_1"],
-    "sales/sale": ["customer", "product", "quantity", "unit_price", "sold_at_0", "sold_at_1", "channel",
-                   "status"],
-    "feedback/feedback": ["customer", "product", "rating", "comment", "created_at_0", "created_at_1"],
+    "sales/sale": ["customer", "product", "quantity", "unit_price", "discount", "sold_at_0", "sold_at_1",
+                   "channel", "status", "external_id"],
+    "feedback/feedback": ["customer", "product", "rating", "comment", "created_at_0", "created_at_1",
+                          "external_id"],
 }
 
 
