@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
+from django.core.validators import DecimalValidator, MinValueValidator
 from django.db import connections
 from django.utils import timezone
 
@@ -27,7 +28,7 @@ from core.dates import earliest_datetime, latest_datetime
 from feedback.models import FEEDBACK_BEFORE_JOIN, Feedback
 from sales.models import DISCOUNT_TOO_LARGE, SALE_BEFORE_JOIN, Sale
 
-from .cells import EMPTY, Cleaner, Invalid, is_empty
+from .cells import EMPTY, MEMO_LIMIT, Cleaner, Invalid, is_empty
 
 BATCH = 20_000
 LOOKUP_CHUNK = 900  # keys per ``__in`` query (SQLite's variable limit)
@@ -180,6 +181,38 @@ class ImportRun:
         self.unknown_columns: set[str] = set()
         self.connection = connections[using]
         self.fast_insert = self.connection.vendor == "sqlite"
+        self.fast_sales = FastSales(self) if kind == "sales" and not self.any_keyed else None
+        if self.fast_sales is not None and not self.fast_sales.usable:
+            self.fast_sales = None
+
+    def _fast_sales(self, batch, whole) -> int:
+        """The rows a straight line of plain checks accepts, from the start of the batch, written
+        at once; the number of rows done (the rest, from the first row it cannot decide, takes
+        the full path). See ``FastSales``."""
+        fast = self.fast_sales
+        if self.join_at_first_order:
+            return 0
+        if self.customers_at_start or self.products_at_start:
+            emails, skus = set(), set()
+            for _line, raw in batch:
+                if isinstance(raw, dict):
+                    emails.add(_text(raw.get("customer_email")).lower())
+                    skus.add(_text(raw.get("product_sku")))
+            if self.customers_at_start:
+                self._load_customers([e for e in emails if e and e not in self.customers])
+            if self.products_at_start:
+                self._load_products([s for s in skus if s and s not in self.products])
+        done, rows = fast.check(batch)
+        if not rows:
+            return done
+        apply = self.write
+        if apply and whole >= BATCH:
+            self.drop_indexes()
+        self._create_related(apply=apply)
+        self.counts.created += len(rows)
+        if apply:
+            fast.insert(rows)
+        return done
 
     # --- checking ------------------------------------------------------------------------------
 
@@ -197,6 +230,11 @@ class ImportRun:
             if cleaner.fast is not None and cleaner.field.get_internal_type() == "DateTimeField":
                 cleaner.start_batch(*window)
         rows = []
+        whole = len(batch)
+        if self.fast_sales is not None:
+            done = self._fast_sales(batch, whole)
+            if done:
+                batch = batch[done:]
         for line, raw in batch:
             if not isinstance(raw, dict):  # a line that could not be parsed (reading.BadLine)
                 self.fail(file, line, "line", raw.message, None)
@@ -211,7 +249,7 @@ class ImportRun:
         if self.errors and not self.skip_invalid:
             self.write = False
         if rows:
-            if self.write and len(batch) >= BATCH:
+            if self.write and whole >= BATCH:
                 self.drop_indexes()  # a large first load (see drop_indexes)
             self._write(rows, apply=self.write)  # counted also on a dry run
 
@@ -756,3 +794,282 @@ def _first_dates(model, date_field, customer_ids, using) -> dict:
         )
         found.update(rows)
     return found
+
+
+def _plain_decimal(cell, ok, memo):
+    """A decimal cell: None when empty, its Decimal when a plain unsigned number within the digits,
+    False otherwise (the full path decides)."""
+    if cell == "":
+        return None
+    if cell.__class__ is not str or not ok(cell):
+        return False
+    value = Decimal(cell)
+    if len(memo) < MEMO_LIMIT:
+        memo[cell] = value
+    return value
+
+
+DECIMAL_TEXT = "^[0-9]{{1,{whole}}}(?:\\.[0-9]{{1,{places}}})?$"
+
+
+class FastSales:
+    """Sales rows checked in one straight pass, for the rows every check plainly accepts.
+
+    It accepts a row only when each of its cells is one the model field's full validation accepts
+    with the same value (printable text within max_length, a choice as given, an ISO timestamp in the
+    date window, a plain non-negative decimal within the digits, a memoised quantity), the customer
+    and product are known or creatable, the sale is not before an existing customer joined, and the
+    total settles. Anything else (a bad cell, a duplicate key, a missing price, a JSON value of
+    another type) stops the pass: that row and the rest of the batch take the full path, so every
+    message is still the model's and the rows are decided in file order as before.
+    """
+
+    def __init__(self, run):
+        import re
+
+        self.run = run
+        kind = run.kind
+        cleaners = kind.cleaners
+        self.quantity_memo = cleaners["quantity"].memo
+        self.quantity = cleaners["quantity"]
+        self.moment = cleaners["sold_at"]
+        self.external_id = Sale._meta.get_field("external_id")
+        self.choices = {
+            name: {str(value) for value, _label in Sale._meta.get_field(name).choices}
+            for name in ("channel", "status")
+        }
+        self.decimals = {}
+        self.usable = True
+        for name in ("unit_price", "discount", "total"):
+            f = Sale._meta.get_field(name)
+            # Only lower bounds at or below zero: a plain unsigned decimal then passes them all.
+            for v in f.validators:
+                if v.__class__ is MinValueValidator:
+                    self.usable &= not callable(v.limit_value) and v.limit_value <= 0
+                elif v.__class__ is not DecimalValidator:
+                    self.usable = False
+            self.decimals[name] = re.compile(
+                DECIMAL_TEXT.format(whole=f.max_digits - f.decimal_places, places=f.decimal_places)
+            ).match
+        self.memos = {name: {} for name in self.decimals}
+        self.sku_memo = {}  # product_sku cell → the checked SKU
+        self.columns = [*kind.columns, "customer_id", "product_id"]
+        self.sql = None
+
+    def check(self, batch):
+        """``(rows done, accepted rows)``; accepted rows are tuples in ``columns`` order with the
+        customer and product as their records' lists (keys filled in when they are created)."""
+        run = self.run
+        customers, products = run.customers, run.products
+        new_customers, new_products = run.new_customers, run.new_products
+        seen = run.seen_keys
+        email_keys = run.email_keys
+        email_cleaner = run.customer_cleaners["email"]
+        name_cleaner = run.customer_cleaners["name"]
+        sku_cleaner = run.product_cleaners["sku"]
+        product_cleaners = run.product_cleaners
+        quantity_memo, quantity_cleaner = self.quantity_memo, self.quantity
+        moment_of = self.moment.fast
+        ext_max = self.external_id.max_length
+        channels, statuses = self.choices["channel"], self.choices["status"]
+        up_ok, disc_ok, total_ok = self.decimals["unit_price"], self.decimals["discount"], self.decimals["total"]
+        sku_memo = self.sku_memo
+        up_memo, disc_memo, total_memo = self.memos["unit_price"], self.memos["discount"], self.memos["total"]
+        default_channel, default_status = SalesKind.defaults["channel"], SalesKind.defaults["status"]
+        zero = Decimal("0.00")
+        rows = []
+        done = 0
+        for line, raw in batch:
+            if raw.__class__ is not dict:
+                break
+            get = raw.get
+            # --- the cells (as _clean_cells) -------------------------------------------------
+            ext = get("external_id", "")
+            if ext.__class__ is not str:
+                break
+            if ext:
+                if not (ext.isprintable() and len(ext) <= ext_max and ext == ext.strip()) or ext in seen:
+                    break
+            quantity = get("quantity")
+            if quantity.__class__ is not str:
+                break
+            quantity = quantity_memo.get(quantity) or quantity_cleaner(quantity)
+            if quantity.__class__ is not int:
+                break
+            # Decimals: a plain unsigned number within the field's digits (memoised: prices repeat).
+            unit = get("unit_price")
+            if unit is not None:
+                unit = up_memo.get(unit) or _plain_decimal(unit, up_ok, up_memo)
+                if unit is False:
+                    break
+            discount = get("discount")
+            if discount is not None:
+                discount = disc_memo.get(discount) or _plain_decimal(discount, disc_ok, disc_memo)
+                if discount is False:
+                    break
+            total = get("total")
+            if total is not None:
+                total = total_memo.get(total) or _plain_decimal(total, total_ok, total_memo)
+                if total is False:
+                    break
+            moment = get("sold_at")
+            if moment.__class__ is not str:
+                break
+            moment = moment_of(moment)
+            if moment is None:
+                break
+            channel = get("channel")
+            if channel is None or channel == "":
+                channel = default_channel
+            elif channel not in channels:
+                break
+            status = get("status")
+            if status is None or status == "":
+                status = default_status
+            elif status not in statuses:
+                break
+            # --- the customer (as _customer_for) ----------------------------------------------
+            email_raw = get("customer_email")
+            if email_raw.__class__ is not str:
+                break
+            email = email_keys.get(email_raw)
+            if email is None:
+                if not email_raw.strip():
+                    break
+                email = email_cleaner(email_raw)
+                if email.__class__ is Invalid:
+                    break
+                email = normalize_email(email)
+                if len(email_keys) < 1_000_000:
+                    email_keys[email_raw] = email
+            customer = customers.get(email)
+            customer_name = None
+            if customer is None:
+                name_raw = get("customer_name")
+                if name_raw.__class__ is not str or not name_raw.strip():
+                    break
+                customer_name = name_cleaner(name_raw)
+                if customer_name.__class__ is Invalid:
+                    break
+            elif not customer[2] and moment < customer[1]:
+                break  # before an existing customer joined: the full path says so
+            # --- the product (as _product_for) ------------------------------------------------
+            sku_raw = get("product_sku")
+            if sku_raw.__class__ is not str or not sku_raw.strip():
+                break
+            sku = sku_memo.get(sku_raw)
+            if sku is None:
+                sku = sku_cleaner(sku_raw)
+                if sku.__class__ is Invalid:
+                    break
+                if len(sku_memo) < MEMO_LIMIT:
+                    sku_memo[sku_raw] = sku
+            product = products.get(sku)
+            product_fields = None
+            if product is None:
+                product_fields = {}
+                for column, source, default in (
+                    ("name", "product_name", None),
+                    ("category", "category", UNCATEGORISED),
+                    ("price", "product_price", unit),
+                ):
+                    cell = get(source)
+                    if cell is None or (cell.__class__ is str and not cell.strip()):
+                        product_fields[column] = default
+                        continue
+                    if cell.__class__ is not str:
+                        break
+                    value = product_cleaners[column](cell)
+                    if value.__class__ is Invalid:
+                        break
+                    product_fields[column] = value
+                else:
+                    cell = None
+                if len(product_fields) < 3 or product_fields["name"] is None:
+                    break
+                if product_fields["price"] is None:
+                    product_fields["price"] = _unit_from_total({"quantity": quantity, "total": total})
+                    if product_fields["price"] is None:
+                        break
+                price = product_fields["price"]
+            else:
+                price = product[1]
+            # --- the total (as _settle_total) -------------------------------------------------
+            if unit is None:
+                unit = price
+            gross = (quantity * unit).quantize(CENT)
+            if discount is not None and discount > gross:
+                break
+            if total is not None and total > gross:
+                break
+            if discount is None:
+                discount = gross - total if total is not None else zero
+            expected = (gross - discount).quantize(CENT)
+            if total is not None and total != expected:
+                break
+            # --- accepted: the same bookkeeping as the full path ------------------------------
+            if ext:
+                seen[ext] = line
+            if customer is None:
+                customer = customers[email] = [None, moment, True]
+                new_customers[email] = Customer(
+                    name=customer_name,
+                    email=email,
+                    address="",
+                    city=UNKNOWN,
+                    country=UNKNOWN,
+                    joined_at=moment,
+                )
+            elif customer[2] and moment < customer[1]:
+                customer[1] = moment
+            if product is None:
+                product = products[sku] = [None, price, moment, True]
+                new_products[sku] = Product(
+                    sku=sku,
+                    name=product_fields["name"],
+                    category=product_fields["category"],
+                    price=price,
+                    description="",
+                    brand="",
+                    attributes={},
+                    active=True,
+                    created_at=moment,
+                )
+            elif product[3] and moment < product[2]:
+                product[2] = moment
+            rows.append(
+                (quantity, unit, discount.quantize(CENT), expected, moment, channel, status, ext, customer, product)
+            )
+            done += 1
+        return done, rows
+
+    def insert(self, rows):
+        """SQLite: one executemany, values as ``_prepare_column`` gives them; elsewhere bulk_create."""
+        run = self.run
+        if not run.fast_insert:
+            run._insert(
+                [
+                    {
+                        "quantity": q, "unit_price": u, "discount": d, "total": t, "sold_at": m,
+                        "channel": c, "status": s, "external_id": e,
+                        "customer_id": cu[0], "product_id": pr[0],
+                    }
+                    for q, u, d, t, m, c, s, e, cu, pr in rows
+                ]
+            )
+            return
+        if self.sql is None:
+            quote = run.connection.ops.quote_name
+            fields = [Sale._meta.get_field(name) for name in self.columns]
+            self.sql = (
+                f"INSERT INTO {quote(Sale._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+                f"VALUES ({', '.join(['%s'] * len(fields))})"
+            )
+        # The moments are aware UTC datetimes (``Cleaner._fast_moment``): Django stores str() of them
+        # made naive, which is their isoformat(" ") without the "+00:00".
+        values = [
+            (q, str(u), str(d), str(t), m.isoformat(" ")[:-6], c, s, e, cu[0], pr[0])
+            for q, u, d, t, m, c, s, e, cu, pr in rows
+        ]
+        with run.connection.cursor() as cursor:
+            cursor.executemany(self.sql, values)
