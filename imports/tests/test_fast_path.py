@@ -1,0 +1,102 @@
+"""The sales fast path decides exactly as the full checks: the same report, the same records."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import Customer
+from catalog.models import Product
+from imports import engine
+from sales.models import Sale
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "external_id,customer_email,customer_name,product_sku,product_name,category,sold_at,quantity,unit_price,discount,total,channel,status\n"
+GOOD = [
+    "E1,a@example.com,Ana,SKU-1,Lamp,Home,2024-02-01T10:00:00Z,3,10.00,,30.00,web,completed",
+    "E2,A@Example.com,,SKU-1,,,2024-01-15T08:00:00+02:00,1,10.00,,,,",
+    "E3,b@example.com,Bo,SKU-2,Atlas,,2024-03-01 12:00:00,2,,,45.00,store,refunded",
+    ",b@example.com,,SKU-2,,,2024-03-02,1,22.50,2.50,20.00,mobile,completed",
+]
+# Each bad in its own way; some also stop the fast pass for the rest of the batch.
+BAD = [
+    "E4,c@example.com,,SKU-1,,,2024-02-01,1,10.00,,,web,completed",  # unknown customer, no name
+    "E1,a@example.com,,SKU-1,,,2024-02-01,1,10.00,,,web,completed",  # duplicate key
+    "E5,a@example.com,,SKU-1,,,not a date,1,10.00,,,web,completed",
+    "E6,a@example.com,,SKU-1,,,2024-02-01,0,10.00,,,web,completed",
+    "E7,a@example.com,,SKU-1,,,2024-02-01,1,-1.00,,,phone,completed",
+    "E8,a@example.com,,SKU-1,,,2024-02-01,2,10.00,,25.00,web,completed",
+    "E9,a@example.com,,SKU-1,,,2024-02-01,1,10.00,11.00,,web,completed",
+    "E10,a@example.com,,SKU-9,,,2024-02-01,1,10.00,,,web,completed",  # unknown product, no name
+    "E11,not-an-email,Cy,SKU-1,,,2024-02-01,1,10.00,,,web,completed",
+    "E12,d@example.com,Di,SKU-8,Mug,,2024-02-01,1,,,,web,completed",  # new product, no price
+    "E13,a@example.com,,SKU-1,,,2024-02-01, 2 ,10.0,,20,web,completed",  # odd but good
+    "E14,a@example.com,,SKU-1,,,1899-01-01,1,10.00,,,web,completed",
+]
+
+
+def import_sales(tmp_path, lines, *, fast, args=(), existing=False):
+    if existing:  # a customer who joined after some of the file's sales, and a known product
+        (tmp_path / "c.csv").write_text("name,email,joined_at\nAna,a@example.com,2024-01-20\n")
+        (tmp_path / "p.csv").write_text("sku,name,price,created_at\nSKU-1,Lamp,10.00,2024-01-01\n")
+        call_command("import_data", "customers", str(tmp_path / "c.csv"), stdout=io.StringIO())
+        call_command("import_data", "products", str(tmp_path / "p.csv"), stdout=io.StringIO())
+    path = tmp_path / ("fast.csv" if fast else "slow.csv")
+    path.write_text(HEADER + "".join(f"{line}\n" for line in lines))
+    err = io.StringIO()
+    original = engine.FastSales.check
+    with pytest.MonkeyPatch.context() as patch:
+        if not fast:
+            patch.setattr(engine.FastSales, "check", lambda self, batch: (0, []))
+        try:
+            call_command("import_data", "sales", str(path), *args, stdout=io.StringIO(), stderr=err)
+        except CommandError:
+            pass
+    assert engine.FastSales.check is original
+    report = [line.split(":", 1)[1] for line in err.getvalue().splitlines() if line.startswith(str(path))]
+    records = (
+        sorted(Customer.objects.values_list("email", "name", "joined_at", "city")),
+        sorted(Product.objects.values_list("sku", "name", "category", "price", "created_at")),
+        sorted(
+            Sale.objects.values_list(
+                "external_id", "customer__email", "product__sku", "quantity", "unit_price",
+                "discount", "total", "sold_at", "channel", "status",
+            )
+        ),
+    )
+    Sale.objects.all().delete()
+    Customer.objects.all().delete()
+    Product.objects.all().delete()
+    return report, records
+
+
+@pytest.mark.parametrize("existing", [False, True])
+@pytest.mark.parametrize("args", [(), ("--skip-invalid",), ("--dry-run",)])
+@pytest.mark.parametrize("order", ["good first", "bad first", "mixed"])
+def test_fast_and_full_paths_agree(tmp_path, args, order, existing):
+    lines = {
+        "good first": GOOD + BAD,
+        "bad first": BAD + GOOD,
+        "mixed": [line for pair in zip(GOOD + GOOD[:0], BAD, strict=False) for line in pair] + BAD[4:],
+    }[order]
+    fast = import_sales(tmp_path, lines, fast=True, args=args, existing=existing)
+    slow = import_sales(tmp_path, lines, fast=False, args=args, existing=existing)
+    assert fast == slow
+    if args == ("--skip-invalid",):
+        assert len(fast[1][2]) >= len(GOOD)  # the good rows were written
+
+
+def test_fast_path_takes_the_plain_rows(tmp_path, monkeypatch):
+    taken = []
+    original = engine.FastSales.check
+
+    def check(self, batch):
+        done, rows = original(self, batch)
+        taken.append(done)
+        return done, rows
+
+    monkeypatch.setattr(engine.FastSales, "check", check)
+    report, records = import_sales(tmp_path, GOOD, fast=True)
+    assert report == [] and taken == [len(GOOD)]
+    assert len(records[2]) == len(GOOD) and len(records[0]) == 2 and len(records[1]) == 2
