@@ -655,6 +655,11 @@ class ImportRun:
                 created[key] = (obj.pk, obj.joined_at if model is Customer else obj.created_at)
             self.counts.related_created[counter] += len(objs)
 
+    def written_tables(self) -> list[str]:
+        """The tables this run may have written (for the foreign key check before the commit)."""
+        models = [self.model, Customer, Product] if self.kind_name in ("sales", "feedback") else [self.model]
+        return [model._meta.db_table for model in models]
+
     def finish(self):
         """Move the join / creation dates of the customers and products this run created back to
         their first order when a later batch carried an earlier one."""
