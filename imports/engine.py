@@ -11,6 +11,11 @@ Natural keys: customers by email (case-insensitive; stored in lower case), produ
 sales and feedback by ``external_id`` (rows without one are always added). A row whose key
 exists updates only the columns the file has, and only when a value differs, so importing a
 file twice changes nothing.
+
+New sales (no keyed sales in the table yet) first take ``FastSales``: a straight-line pass over
+the batch that accepts the rows every check plainly passes and stops at the first it cannot
+decide; that row and the rest of the batch take the full checks, so messages and outcomes are
+the same as without it.
 """
 
 import datetime as dt
