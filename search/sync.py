@@ -8,6 +8,7 @@ engine is down (or the embedded writer is busy with a rebuild) the change is rec
 
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from functools import partial
 
@@ -201,10 +202,11 @@ def records_seeded(sender, **kwargs):
         if not backend.exists():
             logger.info("No search index yet; `manage.py search_index --rebuild` builds it.")
             return
+        started = time.perf_counter()
         with rebuilding():
             counts = backend.rebuild()
         drain(backend=backend)
-        logger.info("Search index rebuilt after seeding: %s", counts)
+        logger.info("Search index rebuilt after seeding in %.1f s: %s", time.perf_counter() - started, counts)
     except Exception as exc:
         logger.warning(
             "Search index not refreshed after seeding (%s); run `manage.py search_index --rebuild`.", exc

@@ -201,6 +201,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "ecommerce_analytics": {"level": LOG_LEVEL},
+        "analytics": {"level": LOG_LEVEL},
         "search": {"level": LOG_LEVEL},
         "elastic_transport": {"level": "WARNING"},
     },
