@@ -19,8 +19,10 @@ the same as without it.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
+from operator import attrgetter
 
 from django.core.validators import DecimalValidator, MinValueValidator
 from django.db import connections
@@ -34,6 +36,7 @@ from feedback.models import FEEDBACK_BEFORE_JOIN, Feedback
 from sales.models import DISCOUNT_TOO_LARGE, SALE_BEFORE_JOIN, Sale
 
 from .cells import EMPTY, MEMO_LIMIT, Cleaner, Invalid, is_empty
+from .reading import Batch
 
 BATCH = 20_000
 LOOKUP_CHUNK = 900  # keys per ``__in`` query (SQLite's variable limit)
@@ -171,8 +174,9 @@ class ImportRun:
         # Referenced records: email → [pk, joined_at, new?]; sku → [pk, price, created_at, new?].
         self.customers: dict[str, list] = {}
         self.products: dict[str, list] = {}
-        self.new_customers: dict[str, Customer] = {}
-        self.new_products: dict[str, Product] = {}
+        # Records first named by this batch: key → their field values (instances cost more to make).
+        self.new_customers: dict[str, dict] = {}
+        self.new_products: dict[str, dict] = {}
         self.created: dict = {Customer: {}, Product: {}}  # key → (pk, date as inserted)
         self.email_keys: dict = {}  # customer_email cell → the checked, lower-cased email
         self.recordless: dict = {}  # customer pk → had no sales or feedback before this run
@@ -191,32 +195,38 @@ class ImportRun:
             self.fast_sales = None
 
     def _fast_sales(self, batch, whole) -> int:
-        """The rows a straight line of plain checks accepts, from the start of the batch, written
-        at once; the number of rows done (the rest, from the first row it cannot decide, takes
-        the full path). See ``FastSales``."""
+        """The rows a pass of plain checks accepts, from the start of the batch, written at once;
+        the number of rows done (the rest, from the first row it cannot decide, takes the full
+        path). See ``FastSales``."""
         fast = self.fast_sales
         if self.join_at_first_order:
             return 0
         if self.customers_at_start or self.products_at_start:
-            emails, skus = set(), set()
-            for _line, raw in batch:
-                if isinstance(raw, dict):
-                    emails.add(_text(raw.get("customer_email")).lower())
-                    skus.add(_text(raw.get("product_sku")))
+            if batch.cells is not None:
+                at = {name: i for i, name in enumerate(batch.header)}
+                rows = [values for values in batch.cells if values.__class__ is list]
+                emails = {values[at["customer_email"]] for values in rows} if "customer_email" in at else set()
+                skus = {values[at["product_sku"]] for values in rows} if "product_sku" in at else set()
+            else:
+                rows = [raw for _line, raw in batch.rows if isinstance(raw, dict)]
+                emails = {raw.get("customer_email") for raw in rows}
+                skus = {raw.get("product_sku") for raw in rows}
+            emails = {_text(e).lower() for e in emails}
+            skus = {_text(s) for s in skus}
             if self.customers_at_start:
                 self._load_customers([e for e in emails if e and e not in self.customers])
             if self.products_at_start:
                 self._load_products([s for s in skus if s and s not in self.products])
-        done, rows = fast.check(batch)
-        if not rows:
+        done, accepted = fast.check(batch)
+        if not accepted:
             return done
         apply = self.write
         if apply and whole >= BATCH:
             self.drop_indexes()
         self._create_related(apply=apply)
-        self.counts.created += len(rows)
+        self.counts.created += len(accepted)
         if apply:
-            fast.insert(rows)
+            fast.insert(accepted)
         return done
 
     # --- checking ------------------------------------------------------------------------------
@@ -224,8 +234,8 @@ class ImportRun:
     def fail(self, file, line, column, message, raw):
         self.errors.append(RowError(file, line, column, message, raw))
 
-    def add_batch(self, file: str, batch: list[tuple[int, dict]]) -> None:
-        """Check a batch of ``(line, raw row)`` and write its good rows (when writing)."""
+    def add_batch(self, file: str, batch: Batch) -> None:
+        """Check a batch of rows (``reading.Batch``) and write its good rows (when writing)."""
         window = (earliest_datetime(), latest_datetime())
         for cleaner in (
             *self.kind.cleaners.values(),
@@ -236,11 +246,8 @@ class ImportRun:
                 cleaner.start_batch(*window)
         rows = []
         whole = len(batch)
-        if self.fast_sales is not None:
-            done = self._fast_sales(batch, whole)
-            if done:
-                batch = batch[done:]
-        for line, raw in batch:
+        done = self._fast_sales(batch, whole) if self.fast_sales is not None else 0
+        for line, raw in batch.rows_from(done):
             if not isinstance(raw, dict):  # a line that could not be parsed (reading.BadLine)
                 self.fail(file, line, "line", raw.message, None)
                 self.counts.rejected += 1
@@ -461,7 +468,7 @@ class ImportRun:
         if moment in (None, EMPTY):
             return None
         known = self.customers[email] = [None, moment, True]
-        self.new_customers[email] = Customer(
+        self.new_customers[email] = dict(
             name=name,
             email=email,
             address="",
@@ -512,7 +519,7 @@ class ImportRun:
         if moment in (None, EMPTY):
             return None
         known = self.products[sku] = [None, checked["price"], moment, True]
-        self.new_products[sku] = Product(
+        self.new_products[sku] = dict(
             sku=sku,
             name=checked["name"],
             category=checked["category"],
@@ -624,41 +631,42 @@ class ImportRun:
 
     def _create_related(self, *, apply: bool):
         """Customers and products first named by this batch, created before its rows."""
-        for mapping, new, model, counter in (
-            (self.customers, self.new_customers, Customer, "customers"),
-            (self.products, self.new_products, Product, "products"),
+        for mapping, new, model, counter, date_field, date_at in (
+            (self.customers, self.new_customers, Customer, "customers", "joined_at", 1),
+            (self.products, self.new_products, Product, "products", "created_at", 2),
         ):
             pending = list(new.items())
             new.clear()  # created below; only their keys and dates are kept (self.created)
             if not pending:
                 continue
-            objs = [obj for _key, obj in pending]
+            self.counts.related_created[counter] += len(pending)
             if not apply:
-                for key, obj in pending:
-                    obj.pk = mapping[key][0] = f"new:{key}"  # stands for the key in a dry run
-                self.counts.related_created[counter] += len(objs)
+                for key, _values in pending:
+                    mapping[key][0] = f"new:{key}"  # stands for the key in a dry run
                 continue
-            if model is Product:
-                for key, obj in pending:
-                    obj.created_at = mapping[key][2]
-            else:
-                for key, obj in pending:
-                    obj.joined_at = mapping[key][1]
+            for key, values in pending:
+                values[date_field] = mapping[key][date_at]  # the earliest order of the batch
             if self.fast_insert:
                 # Keys given up front, after the highest the table has used (inside this run's
                 # transaction, which holds SQLite's write lock), so nothing is read back.
                 base = self._next_pk(model)
-                for offset, obj in enumerate(objs):
-                    obj.pk = base + offset
-                names = [f.attname for f in model._meta.concrete_fields]
-                self._insert_rows(model, [{n: getattr(obj, n) for n in names} for obj in objs])
+                pks = range(base, base + len(pending))
+                pk_name = model._meta.pk.attname
+                defaults = {
+                    f.attname: f.get_default() for f in model._meta.concrete_fields if not f.primary_key
+                }
+                self._insert_rows(
+                    model,
+                    [{pk_name: pk, **defaults, **values} for pk, (_key, values) in zip(pks, pending, strict=True)],
+                )
             else:
+                objs = [model(**values) for _key, values in pending]
                 model._base_manager.using(self.using).bulk_create(objs, batch_size=500)
+                pks = [obj.pk for obj in objs]
             created = self.created[model]
-            for key, obj in pending:
-                mapping[key][0] = obj.pk
-                created[key] = (obj.pk, obj.joined_at if model is Customer else obj.created_at)
-            self.counts.related_created[counter] += len(objs)
+            for pk, (key, values) in zip(pks, pending, strict=True):
+                mapping[key][0] = pk
+                created[key] = (pk, values[date_field])
 
     def written_tables(self) -> list[str]:
         """The tables this run may have written (for the foreign key check before the commit)."""
@@ -806,41 +814,41 @@ def _first_dates(model, date_field, customer_ids, using) -> dict:
     return found
 
 
-def _plain_decimal(cell, ok, memo):
-    """A decimal cell: None when empty, its Decimal when a plain unsigned number within the digits,
-    False otherwise (the full path decides)."""
-    if cell == "":
-        return None
-    if cell.__class__ is not str or not ok(cell):
-        return False
-    value = Decimal(cell)
-    if len(memo) < MEMO_LIMIT:
-        memo[cell] = value
-    return value
-
-
 DECIMAL_TEXT = "^[0-9]{{1,{whole}}}(?:\\.[0-9]{{1,{places}}})?$"
+# Timestamps as most exports write them, in UTC: their stored text is the cell with "T" → " " and
+# no "Z", so a whole column is converted with two replaces instead of a format call per value.
+PLAIN_UTC = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\n)*")
+OPTIONAL = {str, type(None)}
+REQUIRED_TEXT = {str}
+
+
+def _first(values, limit, bad) -> int:
+    """The index of the first value (before ``limit``) for which ``bad(value)`` is true, else limit."""
+    for i in range(limit):
+        if bad(values[i]):
+            return i
+    return limit
 
 
 class FastSales:
-    """Sales rows checked in one straight pass, for the rows every check plainly accepts.
+    """Sales rows checked a column at a time, for the rows every check plainly accepts.
 
     It accepts a row only when each of its cells is one the model field's full validation accepts
     with the same value (printable text within max_length, a choice as given, an ISO timestamp in the
     date window, a plain non-negative decimal within the digits, a memoised quantity), the customer
     and product are known or creatable, the sale is not before an existing customer joined, and the
-    total settles. Anything else (a bad cell, a duplicate key, a missing price, a JSON value of
-    another type) stops the pass: that row and the rest of the batch take the full path, so every
-    message is still the model's and the rows are decided in file order as before.
+    total settles. Each check runs over a whole column of the batch (the distinct values of a column
+    checked once, set and map operations in C rather than a Python call per cell) and gives the
+    first row it cannot accept; the rows before the earliest of them are accepted, that row and the
+    rest of the batch take the full path, so every message is still the model's and the rows are
+    decided in file order as before. Every check of a row depends only on the row and the rows
+    before it, so the accepted rows are the ones a row-by-row pass would accept.
     """
 
     def __init__(self, run):
-        import re
-
         self.run = run
         kind = run.kind
         cleaners = kind.cleaners
-        self.quantity_memo = cleaners["quantity"].memo
         self.quantity = cleaners["quantity"]
         self.moment = cleaners["sold_at"]
         self.external_id = Sale._meta.get_field("external_id")
@@ -863,208 +871,361 @@ class FastSales:
             ).match
         self.memos = {name: {} for name in self.decimals}
         self.sku_memo = {}  # product_sku cell → the checked SKU
+        self.totals = {}  # (quantity, unit price, discount, total) → (discount, total), or None: bad
         self.columns = [*kind.columns, "customer_id", "product_id"]
         self.sql = None
 
-    def check(self, batch):
-        """``(rows done, accepted rows)``; accepted rows are tuples in ``columns`` order with the
-        customer and product as their records' lists (keys filled in when they are created)."""
-        run = self.run
-        customers, products = run.customers, run.products
-        new_customers, new_products = run.new_customers, run.new_products
-        seen = run.seen_keys
-        email_keys = run.email_keys
-        email_cleaner = run.customer_cleaners["email"]
-        name_cleaner = run.customer_cleaners["name"]
-        sku_cleaner = run.product_cleaners["sku"]
-        product_cleaners = run.product_cleaners
-        quantity_memo, quantity_cleaner = self.quantity_memo, self.quantity
-        moment_of = self.moment.fast
-        ext_max = self.external_id.max_length
-        channels, statuses = self.choices["channel"], self.choices["status"]
-        up_ok, disc_ok, total_ok = self.decimals["unit_price"], self.decimals["discount"], self.decimals["total"]
-        sku_memo = self.sku_memo
-        up_memo, disc_memo, total_memo = self.memos["unit_price"], self.memos["discount"], self.memos["total"]
-        default_channel, default_status = SalesKind.defaults["channel"], SalesKind.defaults["status"]
-        zero = Decimal("0.00")
-        rows = []
-        done = 0
-        for line, raw in batch:
-            if raw.__class__ is not dict:
-                break
-            get = raw.get
-            # --- the cells (as _clean_cells) -------------------------------------------------
-            ext = get("external_id", "")
-            if ext.__class__ is not str:
-                break
-            if ext:
-                if not (ext.isprintable() and len(ext) <= ext_max and ext == ext.strip()) or ext in seen:
-                    break
-            quantity = get("quantity")
-            if quantity.__class__ is not str:
-                break
-            quantity = quantity_memo.get(quantity) or quantity_cleaner(quantity)
-            if quantity.__class__ is not int:
-                break
-            # Decimals: a plain unsigned number within the field's digits (memoised: prices repeat).
-            unit = get("unit_price")
-            if unit is not None:
-                unit = up_memo.get(unit) or _plain_decimal(unit, up_ok, up_memo)
-                if unit is False:
-                    break
-            discount = get("discount")
-            if discount is not None:
-                discount = disc_memo.get(discount) or _plain_decimal(discount, disc_ok, disc_memo)
-                if discount is False:
-                    break
-            total = get("total")
-            if total is not None:
-                total = total_memo.get(total) or _plain_decimal(total, total_ok, total_memo)
-                if total is False:
-                    break
-            moment = get("sold_at")
-            if moment.__class__ is not str:
-                break
-            moment = moment_of(moment)
-            if moment is None:
-                break
-            channel = get("channel")
-            if channel is None or channel == "":
-                channel = default_channel
-            elif channel not in channels:
-                break
-            status = get("status")
-            if status is None or status == "":
-                status = default_status
-            elif status not in statuses:
-                break
-            # --- the customer (as _customer_for) ----------------------------------------------
-            email_raw = get("customer_email")
-            if email_raw.__class__ is not str:
-                break
-            email = email_keys.get(email_raw)
-            if email is None:
-                if not email_raw.strip():
-                    break
-                email = email_cleaner(email_raw)
-                if email.__class__ is Invalid:
-                    break
-                email = normalize_email(email)
-                if len(email_keys) < 1_000_000:
-                    email_keys[email_raw] = email
-            customer = customers.get(email)
-            customer_name = None
-            if customer is None:
-                name_raw = get("customer_name")
-                if name_raw.__class__ is not str or not name_raw.strip():
-                    break
-                customer_name = name_cleaner(name_raw)
-                if customer_name.__class__ is Invalid:
-                    break
-            elif not customer[2] and moment < customer[1]:
-                break  # before an existing customer joined: the full path says so
-            # --- the product (as _product_for) ------------------------------------------------
-            sku_raw = get("product_sku")
-            if sku_raw.__class__ is not str or not sku_raw.strip():
-                break
-            sku = sku_memo.get(sku_raw)
-            if sku is None:
-                sku = sku_cleaner(sku_raw)
-                if sku.__class__ is Invalid:
-                    break
-                if len(sku_memo) < MEMO_LIMIT:
-                    sku_memo[sku_raw] = sku
-            product = products.get(sku)
-            product_fields = None
-            if product is None:
-                product_fields = {}
-                for column, source, default in (
-                    ("name", "product_name", None),
-                    ("category", "category", UNCATEGORISED),
-                    ("price", "product_price", unit),
-                ):
-                    cell = get(source)
-                    if cell is None or (cell.__class__ is str and not cell.strip()):
-                        product_fields[column] = default
-                        continue
-                    if cell.__class__ is not str:
-                        break
-                    value = product_cleaners[column](cell)
-                    if value.__class__ is Invalid:
-                        break
-                    product_fields[column] = value
-                else:
-                    cell = None
-                if len(product_fields) < 3 or product_fields["name"] is None:
-                    break
-                if product_fields["price"] is None:
-                    product_fields["price"] = _unit_from_total({"quantity": quantity, "total": total})
-                    if product_fields["price"] is None:
-                        break
-                price = product_fields["price"]
-            else:
-                price = product[1]
-            # --- the total (as _settle_total) -------------------------------------------------
-            if unit is None:
-                unit = price
-            gross = (quantity * unit).quantize(CENT)
-            if discount is not None and discount > gross:
-                break
-            if total is not None and total > gross:
-                break
-            if discount is None:
-                discount = gross - total if total is not None else zero
-            expected = (gross - discount).quantize(CENT)
-            if total is not None and total != expected:
-                break
-            # --- accepted: the same bookkeeping as the full path ------------------------------
-            if ext:
-                seen[ext] = line
-            if customer is None:
-                customer = customers[email] = [None, moment, True]
-                new_customers[email] = Customer(
-                    name=customer_name,
-                    email=email,
-                    address="",
-                    city=UNKNOWN,
-                    country=UNKNOWN,
-                    joined_at=moment,
-                )
-            elif customer[2] and moment < customer[1]:
-                customer[1] = moment
-            if product is None:
-                product = products[sku] = [None, price, moment, True]
-                new_products[sku] = Product(
-                    sku=sku,
-                    name=product_fields["name"],
-                    category=product_fields["category"],
-                    price=price,
-                    description="",
-                    brand="",
-                    attributes={},
-                    active=True,
-                    created_at=moment,
-                )
-            elif product[3] and moment < product[2]:
-                product[2] = moment
-            rows.append(
-                (quantity, unit, discount.quantize(CENT), expected, moment, channel, status, ext, customer, product)
-            )
-            done += 1
-        return done, rows
+    # The columns the pass reads, with the types a cell may have (JSON Lines: None when absent).
+    TYPES = {
+        "external_id": REQUIRED_TEXT,
+        "quantity": REQUIRED_TEXT,
+        "sold_at": REQUIRED_TEXT,
+        "customer_email": REQUIRED_TEXT,
+        "product_sku": REQUIRED_TEXT,
+        **dict.fromkeys(
+            ("unit_price", "discount", "total", "channel", "status", "customer_name", "product_name",
+             "category", "product_price"),
+            OPTIONAL,
+        ),
+    }
 
-    def insert(self, rows):
+    def _columns(self, batch):
+        """Column name → list of cells (None: not in the file) and the number of rows to look at."""
+        if batch.cells is not None:
+            cells, header = batch.cells, batch.header
+            limit = len(cells)
+            if set(map(type, cells)) != {list}:  # a line that could not be parsed stops the pass
+                limit = _first(cells, limit, lambda values: values.__class__ is not list)
+            cells = cells[:limit]
+            at = {name: i for i, name in enumerate(header)}  # a repeated name: the last one, as a dict
+            transposed = list(zip(*cells, strict=True)) if cells else [[] for _ in header]
+            columns = {name: list(transposed[at[name]]) if name in at else None for name in self.TYPES}
+            if columns["external_id"] is None:
+                columns["external_id"] = [""] * limit
+            return columns, limit
+        rows = batch.rows
+        limit = _first(rows, len(rows), lambda entry: entry[1].__class__ is not dict)
+        rows = [raw for _line, raw in rows[:limit]]
+        columns = {name: [raw.get(name) for raw in rows] for name in self.TYPES}
+        columns["external_id"] = [raw.get("external_id", "") for raw in rows]
+        for name, values in columns.items():
+            if name != "external_id" and not any(name in raw for raw in rows):
+                columns[name] = None
+        return columns, limit
+
+    def check(self, batch):
+        """``(rows done, accepted)``; ``accepted`` holds the rows' values a column at a time."""
+        columns, cut = self._columns(batch)
+        if not cut:
+            return 0, []
+        # Types first (a JSON value of another type, unhashable perhaps, stops the pass there).
+        for name, allowed in self.TYPES.items():
+            values = columns[name]
+            if values is None:
+                if allowed is REQUIRED_TEXT:
+                    return 0, []
+                continue
+            if not set(map(type, values[:cut])) <= allowed:
+                cut = _first(values, cut, lambda v, allowed=allowed: v.__class__ not in allowed)
+        _truncate(columns, cut)
+        for step in (self._cells, self._customers, self._products, self._totals):
+            if not cut:
+                return 0, []
+            cut = step(columns, cut)
+            _truncate(columns, cut)
+        if not cut:
+            return 0, []
+        return cut, self._accept(columns, batch.lines[:cut] if batch.cells is not None else
+                                 [line for line, _raw in batch.rows[:cut]])
+
+    # --- the cells (as _clean_cells) -----------------------------------------------------------
+
+    def _cells(self, c, cut):
+        seen = self.run.seen_keys
+        ext = c["external_id"]
+        ext_max = self.external_id.max_length
+        if not ("".join(ext).isprintable() and max(map(len, ext)) <= ext_max and list(map(str.strip, ext)) == ext):
+            cut = _first(
+                ext, cut, lambda v: v != "" and not (v.isprintable() and len(v) <= ext_max and v == v.strip())
+            )
+            del ext[cut:]
+        keyed = set(ext)
+        keyed.discard("")
+        if len(keyed) != len(ext) - ext.count("") or not seen.keys().isdisjoint(keyed):
+            earlier = set()
+
+            def repeated(v):
+                if v == "":
+                    return False
+                if v in seen or v in earlier:
+                    return True
+                earlier.add(v)
+                return False
+
+            cut = _first(ext, cut, repeated)
+        # Quantities: a handful of distinct values, each through the field's full validation.
+        cleaner = self.quantity
+        quantities = {}
+        for v in set(c["quantity"][:cut]):
+            q = cleaner.memo.get(v) or cleaner(v)
+            quantities[v] = q if q.__class__ is int else None
+        if None in quantities.values():
+            cut = _first(c["quantity"], cut, lambda v: quantities[v] is None)
+        c["quantity"] = list(map(quantities.__getitem__, c["quantity"][:cut]))
+        # Decimals: a plain unsigned number within the field's digits (memoised: prices repeat).
+        for name, ok in self.decimals.items():
+            values = c[name]
+            if values is None:
+                continue
+            fresh = {
+                v: None if v is None or v == "" else Decimal(v) if ok(v) else False
+                for v in set(values[:cut]) - self.memos[name].keys()
+            }
+            memo = _memoised(self.memos[name], fresh)
+            bad = {v for v in set(values[:cut]) if memo[v] is False}  # (Decimal 0 == False)
+            if bad:
+                cut = _first(values, cut, bad.__contains__)
+            c[name] = list(map(memo.__getitem__, values[:cut]))
+        cut = self._moments(c, cut)
+        for name in ("channel", "status"):
+            values = c[name]
+            if values is None:
+                continue
+            allowed = self.choices[name] | {"", None}
+            found = set(values[:cut])
+            if not found <= allowed:
+                cut = _first(values, cut, lambda v, allowed=allowed: v not in allowed)
+                found = set(values[:cut])
+            if found & {"", None}:
+                default = SalesKind.defaults[name]
+                c[name] = [default if v is None or v == "" else v for v in values[:cut]]
+        return cut
+
+    def _moments(self, c, cut):
+        """Timestamps (as ``Cleaner._fast_moment``) and their stored text."""
+        raw = c["sold_at"][:cut]
+        try:
+            moments = list(map(dt.datetime.fromisoformat, raw))
+        except ValueError:
+            def unreadable(v):
+                try:
+                    dt.datetime.fromisoformat(v)
+                except ValueError:
+                    return True
+                return False
+
+            cut = _first(raw, cut, unreadable)
+            raw = raw[:cut]
+            moments = list(map(dt.datetime.fromisoformat, raw))
+        if set(map(attrgetter("tzinfo"), moments)) != {dt.UTC}:
+            tz = self.moment.timezone
+            moments = [
+                (m.replace(tzinfo=tz) if m.tzinfo is None else m).astimezone(dt.UTC) for m in moments
+            ]
+        earliest, latest = self.moment.window
+        if moments and (min(moments) < earliest or max(moments) > latest):
+            cut = _first(moments, cut, lambda m: not earliest <= m <= latest)
+            del moments[cut:], raw[cut:]
+        c["moments"] = moments
+        joined = "\n".join(raw) + "\n" if raw else ""
+        if PLAIN_UTC.fullmatch(joined):
+            c["stored_moments"] = joined.replace("T", " ").replace("Z", "").split("\n")[:-1]
+        else:
+            c["stored_moments"] = None  # made from the datetimes when written
+        return cut
+
+    # --- the customer (as _customer_for) -------------------------------------------------------
+
+    def _customers(self, c, cut):
+        run = self.run
+        customers, email_keys = run.customers, run.email_keys
+        email_cleaner, name_cleaner = run.customer_cleaners["email"], run.customer_cleaners["name"]
+        raw = c["customer_email"]
+        emails = {}
+        for v in set(raw):
+            email = email_keys.get(v)
+            if email is None:
+                email = email_cleaner(v) if v.strip() else None
+                if email is not None and email.__class__ is not Invalid:
+                    email = normalize_email(email)
+                    if len(email_keys) < 1_000_000:
+                        email_keys[v] = email
+                else:
+                    email = None
+            emails[v] = email
+        if None in emails.values():
+            cut = _first(raw, cut, lambda v: emails[v] is None)
+        emails = list(map(emails.__getitem__, raw[:cut]))
+        moments = c["moments"]
+        firsts = _first_rows(emails)
+        names = c["customer_name"]
+        bad = cut
+        new = {}
+        for email in firsts.keys() - customers.keys():
+            i = firsts[email]
+            name = names[i] if names is not None else None
+            name = name_cleaner(name) if name is not None and name.strip() else None
+            if name is None or name.__class__ is Invalid:
+                bad = min(bad, i)
+            else:
+                new[email] = name
+        # Before an existing customer joined: the full path says so.
+        joined = {e: customers[e][1] for e in firsts.keys() & customers.keys() if not customers[e][2]}
+        if joined:
+            bad = min(bad, _first(range(cut), cut, lambda i: emails[i] in joined and moments[i] < joined[emails[i]]))
+        c["emails"], c["new_customers"] = emails[:bad], new
+        return bad
+
+    # --- the product (as _product_for) ---------------------------------------------------------
+
+    def _products(self, c, cut):
+        run = self.run
+        products, cleaners = run.products, run.product_cleaners
+        sku_cleaner, memo = cleaners["sku"], self.sku_memo
+        raw = c["product_sku"]
+        skus = {}
+        for v in set(raw):
+            sku = memo.get(v)
+            if sku is None and v.strip():
+                sku = sku_cleaner(v)
+                if sku.__class__ is Invalid:
+                    sku = None
+                elif len(memo) < MEMO_LIMIT:
+                    memo[v] = sku
+            skus[v] = sku
+        if None in skus.values():
+            cut = _first(raw, cut, lambda v: skus[v] is None)
+        skus = list(map(skus.__getitem__, raw[:cut]))
+        firsts = _first_rows(skus)
+        bad = cut
+        new = {}
+        for sku in firsts.keys() - products.keys():
+            i = firsts[sku]
+            fields = {}
+            for column, source, default in (
+                ("name", "product_name", None),
+                ("category", "category", UNCATEGORISED),
+                ("price", "product_price", c["unit_price"][i] if c["unit_price"] is not None else None),
+            ):
+                cell = c[source][i] if c[source] is not None else None
+                if cell is None or not cell.strip():
+                    fields[column] = default
+                    continue
+                value = cleaners[column](cell)
+                if value.__class__ is Invalid:
+                    break
+                fields[column] = value
+            else:
+                if fields["price"] is None:
+                    total = c["total"][i] if c["total"] is not None else None
+                    fields["price"] = _unit_from_total({"quantity": c["quantity"][i], "total": total})
+                if fields["name"] is not None and fields["price"] is not None:
+                    new[sku] = fields
+                    continue
+            bad = min(bad, i)
+        c["skus"], c["new_products"] = skus[:bad], new
+        return bad
+
+    # --- the total (as _settle_total) ----------------------------------------------------------
+
+    def _totals(self, c, cut):
+        products, new = self.run.products, c["new_products"]
+        units, skus = c["unit_price"], c["skus"]
+        if units is None or type(None) in set(map(type, units)):
+            prices = {s: (new[s]["price"] if s in new else products[s][1]) for s in set(skus)}
+            units = [prices[s] if u is None else u for u, s in zip(units or [None] * cut, skus, strict=True)]
+        c["unit_price"] = units
+        discounts = c["discount"] or [None] * cut
+        totals = c["total"] or [None] * cut
+        keys = list(zip(c["quantity"], units, discounts, totals, strict=True))
+        settled = self.totals
+        zero = Decimal("0.00")
+        fresh = {}
+        for key in set(keys) - settled.keys():
+            quantity, unit, discount, total = key
+            gross = (quantity * unit).quantize(CENT)
+            if (discount is not None and discount > gross) or (total is not None and total > gross):
+                outcome = None
+            else:
+                if discount is None:
+                    discount = gross - total if total is not None else zero
+                expected = (gross - discount).quantize(CENT)
+                outcome = None if total is not None and total != expected else (discount.quantize(CENT), expected)
+            fresh[key] = outcome
+        settled = _memoised(settled, fresh)
+        outcomes = list(map(settled.__getitem__, keys))
+        if None in outcomes:
+            cut = outcomes.index(None)
+            del outcomes[cut:]
+        c["discount"] = [d for d, _t in outcomes]
+        c["total"] = [t for _d, t in outcomes]
+        return cut
+
+    # --- accepted: the same bookkeeping as the full path ---------------------------------------
+
+    def _accept(self, c, lines):
+        run = self.run
+        n = len(lines)
+        ext = c["external_id"]
+        if ext.count("") < n:
+            run.seen_keys.update(zip(ext, lines, strict=True))
+            run.seen_keys.pop("", None)  # lines without one are always added
+        moments = c["moments"]
+        for keys, mapping, new, date_at, make in (
+            (c["emails"], run.customers, c["new_customers"], 1, self._customer),
+            (c["skus"], run.products, c["new_products"], 2, self._product),
+        ):
+            del keys[n:]
+            earliest = _earliest(keys, moments)
+            for key, moment in earliest.items():
+                known = mapping.get(key)
+                if known is None:
+                    make(key, new[key], moment)
+                elif known[-1] and moment < known[date_at]:
+                    known[date_at] = moment  # joins (is created) with its first order
+        return Accepted(c, n)
+
+    def _customer(self, email, name, moment):
+        run = self.run
+        run.customers[email] = [None, moment, True]
+        run.new_customers[email] = dict(
+            name=name, email=email, address="", city=UNKNOWN, country=UNKNOWN, joined_at=moment
+        )
+
+    def _product(self, sku, fields, moment):
+        run = self.run
+        run.products[sku] = [None, fields["price"], moment, True]
+        run.new_products[sku] = dict(
+            sku=sku,
+            name=fields["name"],
+            category=fields["category"],
+            price=fields["price"],
+            description="",
+            brand="",
+            attributes={},
+            active=True,
+            created_at=moment,
+        )
+
+    def insert(self, accepted):
         """SQLite: one executemany, values as ``_prepare_column`` gives them; elsewhere bulk_create."""
         run = self.run
+        c = accepted.columns
+        customers = {e: run.customers[e][0] for e in set(c["emails"])}
+        products = {s: run.products[s][0] for s in set(c["skus"])}
+        customer_ids = list(map(customers.__getitem__, c["emails"]))
+        product_ids = list(map(products.__getitem__, c["skus"]))
+        channels = c["channel"] or [SalesKind.defaults["channel"]] * len(accepted)
+        statuses = c["status"] or [SalesKind.defaults["status"]] * len(accepted)
         if not run.fast_insert:
+            names = self.columns
             run._insert(
                 [
-                    {
-                        "quantity": q, "unit_price": u, "discount": d, "total": t, "sold_at": m,
-                        "channel": c, "status": s, "external_id": e,
-                        "customer_id": cu[0], "product_id": pr[0],
-                    }
-                    for q, u, d, t, m, c, s, e, cu, pr in rows
+                    dict(zip(names, row, strict=True))
+                    for row in zip(
+                        c["quantity"], c["unit_price"], c["discount"], c["total"], c["moments"],
+                        channels, statuses, c["external_id"], customer_ids, product_ids, strict=True,
+                    )
                 ]
             )
             return
@@ -1075,11 +1236,56 @@ class FastSales:
                 f"INSERT INTO {quote(Sale._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
                 f"VALUES ({', '.join(['%s'] * len(fields))})"
             )
-        # The moments are aware UTC datetimes (``Cleaner._fast_moment``): Django stores str() of them
-        # made naive, which is their isoformat(" ") without the "+00:00".
-        values = [
-            (q, str(u), str(d), str(t), m.isoformat(" ")[:-6], c, s, e, cu[0], pr[0])
-            for q, u, d, t, m, c, s, e, cu, pr in rows
-        ]
+        # The moments are aware UTC datetimes: Django stores str() of them made naive, which is
+        # their isoformat(" ") without the "+00:00" (or the plain cells' text, see PLAIN_UTC).
+        stored = c["stored_moments"]
+        if stored is None:
+            stored = [m.isoformat(" ")[:-6] for m in c["moments"]]
+        decimals = [list(map(str, c[name])) for name in ("unit_price", "discount", "total")]
         with run.connection.cursor() as cursor:
-            cursor.executemany(self.sql, values)
+            cursor.executemany(
+                self.sql,
+                zip(c["quantity"], *decimals, stored, channels, statuses, c["external_id"],
+                    customer_ids, product_ids, strict=True),
+            )
+
+
+class Accepted:
+    """The rows ``FastSales.check`` accepted, a column at a time."""
+
+    def __init__(self, columns, n):
+        self.columns = columns
+        self.n = n
+
+    def __len__(self):
+        return self.n
+
+
+def _memoised(memo: dict, fresh: dict) -> dict:
+    """``memo`` with ``fresh`` added (kept in it while under MEMO_LIMIT, else in a copy for this batch)."""
+    if len(memo) + len(fresh) <= MEMO_LIMIT:
+        memo.update(fresh)
+        return memo
+    return {**memo, **fresh}
+
+
+def _truncate(columns, cut) -> None:
+    for values in columns.values():
+        if values.__class__ is list:
+            del values[cut:]
+
+
+def _first_rows(keys) -> dict:
+    """Each key → the index of its first row (a dict built backwards: the earliest write wins)."""
+    return dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
+
+
+def _earliest(keys, moments) -> dict:
+    """Each key → its earliest moment among the rows."""
+    if moments == sorted(moments):  # in time order, as exports usually are: the first row's
+        return {key: moments[i] for key, i in _first_rows(keys).items()}
+    earliest = {}
+    for key, moment in zip(keys, moments, strict=True):
+        if key not in earliest or moment < earliest[key]:
+            earliest[key] = moment
+    return earliest

@@ -11,6 +11,8 @@ import io
 import json
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 
 FORMATS = ("auto", "csv", "jsonl", "cdnow")
@@ -62,6 +64,69 @@ def detect_format(path: str, stream: io.TextIOBase, requested: str) -> str:
     return "jsonl" if head.startswith((b"{", b"\xef\xbb\xbf{")) else "csv"
 
 
+class Batch:
+    """Up to ``size`` rows read in a row: ``rows`` as ``(line, dict | BadLine)`` pairs, and for CSV
+    also the cells as read (``header``, ``lines``, ``cells``: one list of strings per line, or its
+    BadLine), so a pass over whole columns need not build a dict per row."""
+
+    def __init__(self, *, rows=None, header=None, lines=None, cells=None):
+        self._rows = rows
+        self.header = header
+        self.lines = lines
+        self.cells = cells
+
+    def __len__(self):
+        return len(self.cells) if self.cells is not None else len(self._rows)
+
+    def __bool__(self):
+        return len(self) > 0
+
+    @property
+    def rows(self) -> list[tuple[int, dict]]:
+        if self._rows is None:
+            header = self.header
+            self._rows = [
+                (line, values if values.__class__ is BadLine else dict(zip(header, values, strict=True)))
+                for line, values in zip(self.lines, self.cells, strict=True)
+            ]
+        return self._rows
+
+    def rows_from(self, start: int) -> list[tuple[int, dict]]:
+        """The rows from ``start`` on (dicts built only for those)."""
+        if self._rows is not None or start == 0:
+            return self.rows[start:]
+        return Batch(header=self.header, lines=self.lines[start:], cells=self.cells[start:]).rows
+
+
+def read_batches(
+    path: str,
+    *,
+    size: int,
+    fmt: str = "auto",
+    renames: dict[str, str] | None = None,
+    adapters: dict[str, Callable] | None = None,
+) -> Iterator[Batch]:
+    """Batches of one file's rows (see ``Batch``); raises ReadError as ``read_rows`` does."""
+    stream = open_text(path)
+    try:
+        fmt = detect_format(path, stream, fmt)
+        with _read_errors(path):
+            if fmt == "csv":
+                for header, lines, cells in _csv_chunks(path, stream, size):
+                    if renames:
+                        header = [renames.get(name, name) for name in header]
+                    yield Batch(header=header, lines=lines, cells=cells)
+                return
+            rows = _jsonl_rows(stream) if fmt == "jsonl" else adapters[fmt](stream)
+            if renames:
+                rows = _renamed(rows, renames)
+            while chunk := list(islice(rows, size)):
+                yield Batch(rows=chunk)
+    finally:
+        if path != "-":
+            stream.close()
+
+
 def read_rows(
     path: str,
     *,
@@ -70,36 +135,30 @@ def read_rows(
     adapters: dict[str, Callable] | None = None,
 ) -> Iterator[tuple[int, dict]]:
     """Rows of one file (see the module docstring). Raises ReadError, yields BadLine for bad lines."""
-    stream = open_text(path)
-    try:
-        fmt = detect_format(path, stream, fmt)
-        if fmt == "csv":
-            rows = _csv_rows(path, stream)
-        elif fmt == "jsonl":
-            rows = _jsonl_rows(stream)
+    for batch in read_batches(path, size=10_000, fmt=fmt, renames=renames, adapters=adapters):
+        yield from batch.rows
+
+
+def _renamed(rows, renames):
+    for line, row in rows:
+        if isinstance(row, BadLine):
+            yield line, row
         else:
-            rows = adapters[fmt](stream)
-        try:
-            if renames:
-                for line, row in rows:
-                    if isinstance(row, BadLine):
-                        yield line, row
-                    else:
-                        yield line, {renames.get(k, k): v for k, v in row.items()}
-            else:
-                yield from rows
-        except UnicodeDecodeError as exc:
-            raise ReadError(
-                f"{display_name(path)}: not UTF-8 text ({exc.reason} at byte {exc.start})"
-            ) from None
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            raise ReadError(f"{display_name(path)}: {exc}") from None
-    finally:
-        if path != "-":
-            stream.close()
+            yield line, {renames.get(k, k): v for k, v in row.items()}
 
 
-def _csv_rows(path: str, stream: io.TextIOBase) -> Iterator[tuple[int, dict]]:
+@contextmanager
+def _read_errors(path: str):
+    try:
+        yield
+    except UnicodeDecodeError as exc:
+        raise ReadError(f"{display_name(path)}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise ReadError(f"{display_name(path)}: {exc}") from None
+
+
+def _csv_chunks(path: str, stream: io.TextIOBase, size: int) -> Iterator[tuple[list, list, list]]:
+    """``(header, lines, cells)`` of up to ``size`` lines at a time (see ``Batch``)."""
     header_line = stream.readline()
     if not header_line.strip():
         raise ReadError(f"{display_name(path)}: no header row")
@@ -108,16 +167,32 @@ def _csv_rows(path: str, stream: io.TextIOBase) -> Iterator[tuple[int, dict]]:
     header = [name.strip() for name in header]
     reader = csv.reader(stream, delimiter=delimiter)
     width = len(header)
-    reader_line = 1
-    for values in reader:
-        line = reader_line + 1  # the row starts on the line after the previous row ended
-        reader_line = reader.line_num + 1
-        if not values or (len(values) == 1 and not values[0].strip()):
-            continue
-        if len(values) != width:
-            yield line, BadLine(line, f"expected {width} columns (as in the header), found {len(values)}")
-            continue
-        yield line, dict(zip(header, values, strict=False))  # widths checked above
+    previous_end = 1  # the header's line
+    while True:
+        ends, cells = [], []
+        end, cell = ends.append, cells.append
+        for values in islice(reader, size):
+            end(reader.line_num + 1)  # the line this row ends on (line_num counts from after the header)
+            cell(values)
+        if not cells:
+            return
+        # A row starts on the line after the previous one ended.
+        starts = [previous_end + 1, *[e + 1 for e in ends[:-1]]]
+        previous_end = ends[-1]
+        lines, kept = starts, cells
+        if set(map(len, cells)) != {width}:  # blank lines, rows of another width
+            lines, kept = [], []
+            for line, values in zip(starts, cells, strict=True):
+                if not values or (len(values) == 1 and not values[0].strip()):
+                    continue
+                lines.append(line)
+                kept.append(
+                    values
+                    if len(values) == width
+                    else BadLine(line, f"expected {width} columns (as in the header), found {len(values)}")
+                )
+        if kept:
+            yield header, lines, kept
 
 
 def _jsonl_rows(stream: io.TextIOBase) -> Iterator[tuple[int, dict]]:

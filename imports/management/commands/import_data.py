@@ -7,7 +7,6 @@ import gc
 import sys
 import time
 import zoneinfo
-from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from core.db import atomic
 from core.signals import records_seeded
 from imports.adapters import cdnow
 from imports.engine import BATCH, EXPORT_ONLY, KINDS, ImportRun
-from imports.reading import FORMATS, ReadError, display_name, read_rows, report_path
+from imports.reading import FORMATS, ReadError, display_name, read_batches, report_path
 
 BAD_MAP = "--map takes OLD=NEW (a column of the file = one of ours), got {value!r}."
 BAD_TIMEZONE = "Unknown time zone {value!r} (use an IANA name such as Europe/Berlin)."
@@ -120,9 +119,11 @@ class Command(BaseCommand):
             with checks_off, atomic():
                 for path in files:
                     name = display_name(path)
-                    rows = read_rows(path, fmt=options["format"], renames=renames, adapters=ADAPTERS)
+                    batches = read_batches(
+                        path, size=BATCH, fmt=options["format"], renames=renames, adapters=ADAPTERS
+                    )
                     first = True
-                    while batch := list(islice(rows, BATCH)):
+                    for batch in batches:
                         if first:
                             self._note_columns(run, name, batch)
                             first = False
@@ -180,7 +181,7 @@ class Command(BaseCommand):
     def _note_columns(self, run, name, batch):
         """Warn once per file about columns the import does not use (typos, or another export's)."""
         known = {*run.kind.columns, *run.kind.extra, *EXPORT_ONLY, "product_price"}
-        for _line, row in batch:
+        for _line, row in [(None, dict.fromkeys(batch.header))] if batch.header else batch.rows:
             if isinstance(row, dict):
                 unknown = sorted(set(row) - known)
                 if unknown:
