@@ -100,3 +100,22 @@ def test_fast_path_takes_the_plain_rows(tmp_path, monkeypatch):
     report, records = import_sales(tmp_path, GOOD, fast=True)
     assert report == [] and taken == [len(GOOD)]
     assert len(records[2]) == len(GOOD) and len(records[0]) == 2 and len(records[1]) == 2
+
+
+@pytest.mark.embedded_only(reason="the foreign key check before the commit is SQLite's (keys unchecked per row)")
+def test_foreign_keys_of_fast_rows_are_checked_before_the_commit(tmp_path):
+    from django.db import IntegrityError
+
+    path = tmp_path / "s.csv"
+    path.write_text(HEADER + GOOD[0] + "\n")
+    original = engine.FastSales.insert
+
+    def dangling(self, accepted):
+        original(self, accepted)
+        self.run.fast_references[Customer].add(10**9)  # a key no customer has
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine.FastSales, "insert", dangling)
+        with pytest.raises(IntegrityError, match="does not exist"):
+            call_command("import_data", "sales", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    assert not Sale.objects.exists() and not Customer.objects.exists()

@@ -136,7 +136,7 @@ class Command(BaseCommand):
                 if run.errors and not skip or dry_run:
                     raise Rollback
                 if connection.vendor == "sqlite":
-                    connection.check_constraints(table_names=run.written_tables())
+                    run.check_foreign_keys()
         except ReadError as exc:
             raise CommandError(str(exc)) from None
         except Rollback:
