@@ -12,10 +12,10 @@ sales and feedback by ``external_id`` (rows without one are always added). A row
 exists updates only the columns the file has, and only when a value differs, so importing a
 file twice changes nothing.
 
-New sales (no keyed sales in the table yet) first take ``FastSales``: a straight-line pass over
-the batch that accepts the rows every check plainly passes and stops at the first it cannot
-decide; that row and the rest of the batch take the full checks, so messages and outcomes are
-the same as without it.
+New sales (no keyed sales in the table yet) first take ``FastSales``: a pass over the batch a
+column at a time that accepts the rows every check plainly passes and stops at the first it
+cannot decide; that row and the rest of the batch take the full checks, so messages and outcomes
+are the same as without it.
 """
 
 import datetime as dt
@@ -409,6 +409,12 @@ class ImportRun:
                 key, _obj = new.popitem()  # the last ones added: this row's
                 mapping.pop(key, None)
 
+    latest_created = None  # the latest date given to a customer or product this run creates
+
+    def created_until(self, moment) -> None:
+        if self.latest_created is None or moment > self.latest_created:
+            self.latest_created = moment
+
     def _join_earlier(self, customer, moment) -> bool:
         """A customer with no sales or feedback before this run joins with their first order: a
         customers file without join dates (stamped when imported) followed by their orders."""
@@ -472,6 +478,7 @@ class ImportRun:
         if moment in (None, EMPTY):
             return None
         known = self.customers[email] = [None, moment, True]
+        self.created_until(moment)
         self.new_customers[email] = dict(
             name=name,
             email=email,
@@ -523,6 +530,7 @@ class ImportRun:
         if moment in (None, EMPTY):
             return None
         known = self.products[sku] = [None, checked["price"], moment, True]
+        self.created_until(moment)
         self.new_products[sku] = dict(
             sku=sku,
             name=checked["name"],
@@ -896,6 +904,7 @@ class FastSales:
                 DECIMAL_TEXT.format(whole=f.max_digits - f.decimal_places, places=f.decimal_places)
             ).match
         self.memos = {name: {} for name in self.decimals}
+        self.refused = {name: set() for name in self.decimals}  # cells memoised as False (not plain)
         self.sku_memo = {}  # product_sku cell → the checked SKU
         self.totals = {}  # (quantity, unit price, discount, total) → (discount, total), or None: bad
         self.columns = [*kind.columns, "customer_id", "product_id"]
@@ -1008,7 +1017,9 @@ class FastSales:
                 for v in set(values[:cut]) - self.memos[name].keys()
             }
             memo = _memoised(self.memos[name], fresh)
-            bad = {v for v in set(values[:cut]) if memo[v] is False}  # (Decimal 0 == False)
+            refused = self.refused[name]
+            refused.update(v for v, value in fresh.items() if value is False)
+            bad = refused.intersection(values[:cut]) if refused else None
             if bad:
                 cut = _first(values, cut, bad.__contains__)
             c[name] = list(map(memo.__getitem__, values[:cut]))
@@ -1067,21 +1078,13 @@ class FastSales:
         customers, email_keys = run.customers, run.email_keys
         email_cleaner, name_cleaner = run.customer_cleaners["email"], run.customer_cleaners["name"]
         raw = c["customer_email"]
-        emails = {}
-        for v in set(raw):
-            email = email_keys.get(v)
-            if email is None:
-                email = email_cleaner(v) if v.strip() else None
-                if email is not None and email.__class__ is not Invalid:
-                    email = normalize_email(email)
-                    if len(email_keys) < 1_000_000:
-                        email_keys[v] = email
-                else:
-                    email = None
-            emails[v] = email
-        if None in emails.values():
-            cut = _first(raw, cut, lambda v: emails[v] is None)
-        emails = list(map(emails.__getitem__, raw[:cut]))
+
+        def clean(v):
+            email = email_cleaner(v) if v.strip() else None
+            return normalize_email(email) if email is not None and email.__class__ is not Invalid else None
+
+        emails = _mapped(raw, cut, email_keys, clean, limit=1_000_000)
+        cut = len(emails)
         moments = c["moments"]
         firsts = _first_rows(emails)
         names = c["customer_name"]
@@ -1096,7 +1099,9 @@ class FastSales:
             else:
                 new[email] = name
         # Before an existing customer joined: the full path says so.
-        joined = {e: customers[e][1] for e in firsts.keys() & customers.keys() if not customers[e][2]}
+        joined = run.customers_at_start and {
+            e: customers[e][1] for e in firsts.keys() & customers.keys() if not customers[e][2]
+        }
         if joined:
             bad = min(bad, _first(range(cut), cut, lambda i: emails[i] in joined and moments[i] < joined[emails[i]]))
         c["emails"], c["new_customers"] = emails[:bad], new
@@ -1109,19 +1114,13 @@ class FastSales:
         products, cleaners = run.products, run.product_cleaners
         sku_cleaner, memo = cleaners["sku"], self.sku_memo
         raw = c["product_sku"]
-        skus = {}
-        for v in set(raw):
-            sku = memo.get(v)
-            if sku is None and v.strip():
-                sku = sku_cleaner(v)
-                if sku.__class__ is Invalid:
-                    sku = None
-                elif len(memo) < MEMO_LIMIT:
-                    memo[v] = sku
-            skus[v] = sku
-        if None in skus.values():
-            cut = _first(raw, cut, lambda v: skus[v] is None)
-        skus = list(map(skus.__getitem__, raw[:cut]))
+
+        def clean(v):
+            sku = sku_cleaner(v) if v.strip() else None
+            return None if sku.__class__ is Invalid else sku
+
+        skus = _mapped(raw, cut, memo, clean, limit=MEMO_LIMIT)
+        cut = len(skus)
         firsts = _first_rows(skus)
         bad = cut
         new = {}
@@ -1183,8 +1182,8 @@ class FastSales:
         if None in outcomes:
             cut = outcomes.index(None)
             del outcomes[cut:]
-        c["discount"] = [d for d, _t in outcomes]
-        c["total"] = [t for _d, t in outcomes]
+        discounts, totals = zip(*outcomes, strict=True) if outcomes else ((), ())
+        c["discount"], c["total"] = list(discounts), list(totals)
         return cut
 
     # --- accepted: the same bookkeeping as the full path ---------------------------------------
@@ -1197,18 +1196,25 @@ class FastSales:
             run.seen_keys.update(zip(ext, lines, strict=True))
             run.seen_keys.pop("", None)  # lines without one are always added
         moments = c["moments"]
+        # Records this run created before may join (be created) earlier only when this batch
+        # has rows before the latest date given so far (a file not in time order).
+        latest = run.latest_created
+        maybe_earlier = latest is not None and min(moments) < latest
         for keys, mapping, new, date_at, make in (
             (c["emails"], run.customers, c["new_customers"], 1, self._customer),
             (c["skus"], run.products, c["new_products"], 2, self._product),
         ):
             del keys[n:]
             earliest = _earliest(keys, moments)
-            for key, moment in earliest.items():
-                known = mapping.get(key)
-                if known is None:
-                    make(key, new[key], moment)
-                elif known[-1] and moment < known[date_at]:
-                    known[date_at] = moment  # joins (is created) with its first order
+            created = earliest.keys() - mapping.keys()
+            if maybe_earlier:
+                for key in earliest.keys() - created:
+                    known = mapping[key]
+                    if known[-1] and earliest[key] < known[date_at]:
+                        known[date_at] = earliest[key]  # joins (is created) with its first order
+            for key in created:
+                make(key, new[key], earliest[key])
+        run.created_until(max(moments))
         return Accepted(c, n)
 
     def _customer(self, email, name, moment):
@@ -1289,6 +1295,19 @@ class Accepted:
         return self.n
 
 
+def _mapped(values, cut, memo, clean, *, limit) -> list:
+    """``values[:cut]`` through ``clean`` (memoised in ``memo`` up to ``limit`` entries), up to the
+    first value it refuses (None)."""
+    fresh = {v: clean(v) for v in set(values[:cut]) - memo.keys()}
+    if None in fresh.values():
+        cut = _first(values, cut, lambda v: fresh.get(v, "") is None)
+        fresh = {v: value for v, value in fresh.items() if value is not None}
+    if len(memo) + len(fresh) <= limit:
+        memo.update(fresh)
+        return list(map(memo.__getitem__, values[:cut]))
+    return [fresh[v] if v in fresh else memo[v] for v in values[:cut]]
+
+
 def _memoised(memo: dict, fresh: dict) -> dict:
     """``memo`` with ``fresh`` added (kept in it while under MEMO_LIMIT, else in a copy for this batch)."""
     if len(memo) + len(fresh) <= MEMO_LIMIT:
@@ -1311,7 +1330,7 @@ def _first_rows(keys) -> dict:
 def _earliest(keys, moments) -> dict:
     """Each key → its earliest moment among the rows."""
     if moments == sorted(moments):  # in time order, as exports usually are: the first row's
-        return {key: moments[i] for key, i in _first_rows(keys).items()}
+        return dict(zip(reversed(keys), reversed(moments), strict=True))
     earliest = {}
     for key, moment in zip(keys, moments, strict=True):
         if key not in earliest or moment < earliest[key]:

@@ -18,7 +18,7 @@ from core.db import atomic
 from core.signals import records_seeded
 from imports.adapters import cdnow
 from imports.engine import BATCH, EXPORT_ONLY, KINDS, ImportRun
-from imports.reading import FORMATS, ReadError, display_name, read_batches, report_path
+from imports.reading import FORMATS, ReadError, display_name, read_ahead, read_batches, report_path
 
 BAD_MAP = "--map takes OLD=NEW (a column of the file = one of ours), got {value!r}."
 BAD_TIMEZONE = "Unknown time zone {value!r} (use an IANA name such as Europe/Berlin)."
@@ -119,8 +119,8 @@ class Command(BaseCommand):
             with checks_off, atomic():
                 for path in files:
                     name = display_name(path)
-                    batches = read_batches(
-                        path, size=BATCH, fmt=options["format"], renames=renames, adapters=ADAPTERS
+                    batches = read_ahead(
+                        read_batches(path, size=BATCH, fmt=options["format"], renames=renames, adapters=ADAPTERS)
                     )
                     first = True
                     for batch in batches:
