@@ -119,3 +119,35 @@ def test_foreign_keys_of_fast_rows_are_checked_before_the_commit(tmp_path):
         with pytest.raises(IntegrityError, match="does not exist"):
             call_command("import_data", "sales", str(path), stdout=io.StringIO(), stderr=io.StringIO())
     assert not Sale.objects.exists() and not Customer.objects.exists()
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3])
+@pytest.mark.parametrize("order", ["as given", "reversed"])
+def test_fast_and_full_paths_agree_across_small_batches(tmp_path, monkeypatch, batch, order):
+    """Rows of one customer or product in several batches, earlier ones later in the file too:
+    each joins (is created) at its first order either way."""
+    from imports.management.commands import import_data
+
+    monkeypatch.setattr(import_data, "BATCH", batch)
+    lines = [  # later orders first in the file
+        "E1,a@example.com,Ana,SKU-1,Lamp,Home,2024-02-01T10:00:00Z,3,10.00,,30.00,web,completed",
+        "E2,a@example.com,Ana,SKU-1,Lamp,,2024-01-15T08:00:00Z,1,10.00,,,,",
+        "E3,b@example.com,Bo,SKU-2,Atlas,,2024-01-12T08:00:00Z,1,5.00,,,,",
+        "E4,a@example.com,Ana,SKU-2,Atlas,,2024-01-10T08:00:00Z,1,5.00,,,,",
+        "E5,b@example.com,Bo,SKU-1,Lamp,,2024-01-11T08:00:00Z,1,10.00,,,,",
+    ]
+    if order == "reversed":
+        lines = lines[::-1]
+    fast = import_sales(tmp_path, lines, fast=True)
+    slow = import_sales(tmp_path, lines, fast=False)
+    assert fast == slow
+    customers, products, sales = fast[1]
+    assert [(email, joined.isoformat()) for email, _name, joined, _city in customers] == [
+        ("a@example.com", "2024-01-10T08:00:00+00:00"),
+        ("b@example.com", "2024-01-11T08:00:00+00:00"),
+    ]
+    assert [(sku, created.isoformat()) for sku, _n, _c, _p, created in products] == [
+        ("SKU-1", "2024-01-11T08:00:00+00:00"),
+        ("SKU-2", "2024-01-10T08:00:00+00:00"),
+    ]
+    assert len(sales) == 5
