@@ -209,8 +209,8 @@ class ImportRun:
             if batch.cells is not None:
                 at = {name: i for i, name in enumerate(batch.header)}
                 rows = [values for values in batch.cells if values.__class__ is list]
-                emails = {values[at["customer_email"]] for values in rows} if "customer_email" in at else set()
-                skus = {values[at["product_sku"]] for values in rows} if "product_sku" in at else set()
+                emails = {v[at["customer_email"]] for v in rows} if "customer_email" in at else set()
+                skus = {v[at["product_sku"]] for v in rows} if "product_sku" in at else set()
             else:
                 rows = [raw for _line, raw in batch.rows if isinstance(raw, dict)]
                 emails = {raw.get("customer_email") for raw in rows}
@@ -670,7 +670,10 @@ class ImportRun:
                 }
                 self._insert_rows(
                     model,
-                    [{pk_name: pk, **defaults, **values} for pk, (_key, values) in zip(pks, pending, strict=True)],
+                    [
+                        {pk_name: pk, **defaults, **values}
+                        for pk, (_key, values) in zip(pks, pending, strict=True)
+                    ],
                 )
             else:
                 objs = [model(**values) for _key, values in pending]
@@ -979,7 +982,8 @@ class FastSales:
         seen = self.run.seen_keys
         ext = c["external_id"]
         ext_max = self.external_id.max_length
-        if not ("".join(ext).isprintable() and max(map(len, ext)) <= ext_max and list(map(str.strip, ext)) == ext):
+        plain = "".join(ext).isprintable() and max(map(len, ext)) <= ext_max
+        if not (plain and list(map(str.strip, ext)) == ext):
             cut = _first(
                 ext, cut, lambda v: v != "" and not (v.isprintable() and len(v) <= ext_max and v == v.strip())
             )
@@ -1103,7 +1107,8 @@ class FastSales:
             e: customers[e][1] for e in firsts.keys() & customers.keys() if not customers[e][2]
         }
         if joined:
-            bad = min(bad, _first(range(cut), cut, lambda i: emails[i] in joined and moments[i] < joined[emails[i]]))
+            before = _first(range(cut), cut, lambda i: emails[i] in joined and moments[i] < joined[emails[i]])
+            bad = min(bad, before)
         c["emails"], c["new_customers"] = emails[:bad], new
         return bad
 
@@ -1175,7 +1180,8 @@ class FastSales:
                 if discount is None:
                     discount = gross - total if total is not None else zero
                 expected = (gross - discount).quantize(CENT)
-                outcome = None if total is not None and total != expected else (discount.quantize(CENT), expected)
+                settles = total is None or total == expected
+                outcome = (discount.quantize(CENT), expected) if settles else None
             fresh[key] = outcome
         settled = _memoised(settled, fresh)
         outcomes = list(map(settled.__getitem__, keys))

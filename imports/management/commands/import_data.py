@@ -120,7 +120,9 @@ class Command(BaseCommand):
                 for path in files:
                     name = display_name(path)
                     batches = read_ahead(
-                        read_batches(path, size=BATCH, fmt=options["format"], renames=renames, adapters=ADAPTERS)
+                        read_batches(
+                            path, size=BATCH, fmt=options["format"], renames=renames, adapters=ADAPTERS
+                        )
                     )
                     first = True
                     for batch in batches:
