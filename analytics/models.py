@@ -233,3 +233,15 @@ class CustomerValueFit(models.Model):
     customers = models.IntegerField()
     bgnbd = models.JSONField(help_text="r, alpha, a, b, log_likelihood")
     gamma_gamma = models.JSONField(help_text="p, q, gamma, log_likelihood, customers (with a repeat order)")
+
+
+class RollupVersion(models.Model):
+    """A counter per name, bumped in the same transaction as every rollup write (the subscribers'
+    and the rebuild's), so anything derived from the rollups (a fitted forecast in the cache) can
+    key itself by the version it read and know when it is stale (analytics.fits)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "analytics_rollupversion"

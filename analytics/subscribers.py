@@ -8,6 +8,7 @@ import logging
 import time
 
 from analytics import rollups
+from analytics.rollups.version import version_bump
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,9 @@ def record_changed(sender, *, old, new, fields, **kwargs):
         removed(old)
     elif old is not None and new is not None and changed:
         changed(old=old, new=new)
+    else:
+        return
+    version_bump()  # in the write's transaction: the fits derived from the rollups are now stale
 
 
 def records_seeded(sender, **kwargs):

@@ -21,6 +21,7 @@ from analytics.figures.sales import (
     units_revenue_per_month,
 )
 from analytics.figures.summaries import customer_summary, product_summary
+from analytics.figures.trends import anomalies_figure, forecast_figure
 from core.filters import DateRange
 
 UNKNOWN_FIGURE = "Unknown figure: {name}."
@@ -42,6 +43,8 @@ FIGURES: dict[str, Callable[..., dict]] = {
     "products_per_category": products_per_category,
     "average_rating_per_product": average_rating_per_product,
     "customer_map": customer_map,
+    "forecast": forecast_figure,
+    "anomalies": anomalies_figure,
 }
 
 

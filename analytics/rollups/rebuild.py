@@ -25,6 +25,7 @@ from analytics.models import (
 from analytics.rollups.active import ALL, month_of
 from analytics.rollups.ledger import ONE_WEEK, monday_on_or_before, mondays
 from analytics.rollups.rebuild_sqlite import rebuild_sqlite
+from analytics.rollups.version import version_bump
 from analytics.rollups.writes import cents
 from catalog.models import Product
 from core.dates import clamp_date
@@ -53,6 +54,7 @@ def rollups_rebuild() -> None:
             rebuild_sqlite(progress=lambda steps: tqdm(steps, desc="rollups", disable=None, leave=False))
         else:
             rebuild_orm()
+        version_bump()
 
 
 def rebuild_orm() -> None:
