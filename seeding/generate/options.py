@@ -19,6 +19,8 @@ DEFAULT_SEED = 20240611
 # Beyond these a typo (an extra zero or two) is more likely than intent; memory stays bounded.
 CAPS = {"users": 2_000_000, "products": 100_000, "sales": 10_000_000, "feedback": 2_000_000}
 MAX_SEED = 2**32 - 1
+# --anomalies: planted days are at least a week apart on ordinary days (seeding.generate.anomalies).
+MAX_ANOMALIES = 60
 EARLIEST_UNTIL = dt.date(2000, 1, 1)
 
 NOT_A_NUMBER = "--{flag} must be a whole number, got {value!r}."
@@ -29,6 +31,7 @@ BAD_SEED = "--seed must be a whole number from 0 to {max}, got {value!r}."
 UNTIL_NOT_A_DATE = "--until must be a date as YYYY-MM-DD, got {value!r}."
 UNTIL_IN_FUTURE = "--until cannot be after today ({today}, UTC), got {value}."
 UNTIL_TOO_EARLY = "--until must be {earliest} or later, got {value}."
+ANOMALIES_NEED_SALES = "--anomalies {value} needs sales to plant them in."
 NEEDS_USERS_AND_PRODUCTS = "--{flag} {value:,} needs at least one user and one product."
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -50,6 +53,7 @@ class SeedPlan:
     feedback: int
     seed: int
     until: dt.date
+    anomalies: int = 0  # planted spikes and drops (seed_data --anomalies)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -68,6 +72,7 @@ def build_plan(
     feedback=None,
     seed=None,
     until=None,
+    anomalies=None,
 ) -> SeedPlan:
     """Validate the flags (strings from the command line or values from call_command).
 
@@ -83,7 +88,10 @@ def build_plan(
     for flag in ("sales", "feedback"):
         if counts[flag] and not (counts["users"] and counts["products"]):
             raise SeedOptionError(NEEDS_USERS_AND_PRODUCTS.format(flag=flag, value=counts[flag]))
-    return SeedPlan(**counts, seed=_seed(seed), until=_until(until, today=today))
+    planted = 0 if anomalies is None else _count("anomalies", anomalies, cap=MAX_ANOMALIES)
+    if planted and not counts["sales"]:
+        raise SeedOptionError(ANOMALIES_NEED_SALES.format(value=planted))
+    return SeedPlan(**counts, seed=_seed(seed), until=_until(until, today=today), anomalies=planted)
 
 
 def _whole_number(value) -> int | None:
@@ -95,14 +103,15 @@ def _whole_number(value) -> int | None:
     return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
 
 
-def _count(flag: str, value) -> int:
+def _count(flag: str, value, cap: int | None = None) -> int:
     number = _whole_number(value)
     if number is None:
         raise SeedOptionError(NOT_A_NUMBER.format(flag=flag, value=value))
     if number < 0:
         raise SeedOptionError(NEGATIVE.format(flag=flag, value=number))
-    if number > CAPS[flag]:
-        raise SeedOptionError(TOO_LARGE.format(flag=flag, cap=CAPS[flag], value=number))
+    cap = CAPS[flag] if cap is None else cap
+    if number > cap:
+        raise SeedOptionError(TOO_LARGE.format(flag=flag, cap=cap, value=number))
     return number
 
 

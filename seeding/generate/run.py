@@ -14,6 +14,7 @@ from core.db import atomic
 from feedback.models import Feedback
 from sales.models import Sale
 
+from .anomalies import day_factors, plant
 from .customers import generate_customers
 from .feedback import feedback_batches
 from .options import SeedError, SeedPlan
@@ -81,6 +82,11 @@ def seed_records(
     return plan.counts
 
 
+def planted_anomalies(plan: SeedPlan):
+    """The days ``plan`` plants spikes and drops on (seeding.generate.anomalies), in date order."""
+    return plant(seed=plan.seed, window=Window(until=plan.until), n=plan.anomalies)
+
+
 def _write(writer, plan: SeedPlan, window: Window, progress: Progress) -> None:
     totals = {Product: plan.products, Customer: plan.users, Sale: plan.sales, Feedback: plan.feedback}
     encoded = ((model, writer.encode(model, batch)) for model, batch in _generate(plan, window))
@@ -105,8 +111,10 @@ def _generate(plan: SeedPlan, window: Window) -> Iterator[tuple[type[models.Mode
     customers, batches = generate_customers(customers_rng, pools=pools, window=window, n=plan.users)
     yield from ((Customer, batch) for batch in batches)
     reviewed = choose_reviewed(reviews_rng, sales=plan.sales, reviews=plan.feedback)
+    factors = day_factors(window, plant(seed=plan.seed, window=window, n=plan.anomalies))
     batches = sale_batches(
-        sales_rng, window=window, customers=customers, products=products, n=plan.sales, reviewed=reviewed
+        sales_rng, window=window, customers=customers, products=products, n=plan.sales, reviewed=reviewed,
+        day_factors=factors,
     )
     yield from ((Sale, batch) for batch in batches)
     batches = feedback_batches(

@@ -66,9 +66,11 @@ def sale_batches(
     products: ProductSet,
     n: int,
     reviewed: ReviewedSales,
+    day_factors: np.ndarray | None = None,
 ) -> Iterator[dict]:
-    """Yield column batches (field attname -> values) of about CHUNK sales each, in time order."""
-    counts = hourly_counts(rng, window, n)
+    """Yield column batches (field attname -> values) of about CHUNK sales each, in time order;
+    ``day_factors`` multiply each day's share of the sales (planted anomalies)."""
+    counts = hourly_counts(rng, window, n, day_factors)
     peak = peak_days(window)
     first_row = 0
     for first, last in hour_chunks(counts, CHUNK):

@@ -77,9 +77,11 @@ def day_weights(window: Window) -> np.ndarray:
     return growth * season
 
 
-def hourly_counts(rng: np.random.Generator, window: Window, n: int) -> np.ndarray:
-    """How many of ``n`` events fall in each hour of the window (a multinomial draw)."""
-    weights = np.outer(day_weights(window), HOURLY).ravel()
+def hourly_counts(rng: np.random.Generator, window: Window, n: int, factors: np.ndarray | None = None) -> np.ndarray:
+    """How many of ``n`` events fall in each hour of the window (a multinomial draw); ``factors``
+    (one per day) multiply the days' weights (seed_data --anomalies)."""
+    weights = day_weights(window) if factors is None else day_weights(window) * factors
+    weights = np.outer(weights, HOURLY).ravel()
     return rng.multinomial(n, weights / weights.sum())
 
 

@@ -11,8 +11,9 @@ from core.filters import today
 from core.signals import records_seeded
 from seeding.generate import SIZES, SeedError, build_plan, seed_records, tables_with_records
 from seeding.generate.options import DEFAULT_SEED, DEFAULT_SIZE
+from seeding.generate.run import planted_anomalies
 
-PLAN_OPTIONS = ("size", "users", "products", "sales", "feedback", "seed", "until")
+PLAN_OPTIONS = ("size", "users", "products", "sales", "feedback", "seed", "until", "anomalies")
 CLEAR_WITH_IF_EMPTY = "--clear and --if-empty cannot be combined."
 NOT_EMPTY = (
     "The database already has {tables}; nothing was written. "
@@ -37,13 +38,16 @@ class Command(BaseCommand):
             parser.add_argument(f"--{flag}", metavar="N", help=f"number of {flag} (overrides --size)")
         parser.add_argument("--seed", metavar="S", help=f"random seed (default {DEFAULT_SEED})")
         parser.add_argument("--until", metavar="YYYY-MM-DD", help="the data runs up to the start of this day (default today, UTC)")
+        parser.add_argument("--anomalies", metavar="N", help="plant N known spikes and drops in the sales "
+                            "on ordinary days (listed in the output; the same --seed plants the same)")
         parser.add_argument("--clear", action="store_true", help="delete existing records first")
         parser.add_argument("--if-empty", action="store_true", help="seed only if there are no records yet")
 
     def handle(self, *args, **options):
         try:
             plan = build_plan(today=today(), **{name: options[name] for name in PLAN_OPTIONS})
-        except SeedError as exc:
+            planted = planted_anomalies(plan)
+        except (SeedError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         clear = options["clear"]
         if clear and options["if_empty"]:
@@ -75,6 +79,10 @@ class Command(BaseCommand):
                 + f" in {elapsed:.1f} s ({sum(counts.values()) / max(elapsed, 1e-9):,.0f} rows/s; "
                 f"seed {plan.seed}, until {plan.until})."
             ))
+        if planted and self.verbosity:
+            self.stdout.write(f"Planted {len(planted)} anomalies (day, direction, sales weight ×factor):")
+            for p in planted:
+                self.stdout.write(f"  {p.day.isoformat()} {p.direction:<5} ×{p.factor:g}")
         # Runs now if nothing encloses this command's transaction, else once the outer one commits.
         transaction.on_commit(lambda: self._announce(counts, cleared=clear))
 
