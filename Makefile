@@ -35,6 +35,7 @@ migrate: install
 
 seed: migrate
 	$(MANAGE) seed_data --size medium --if-empty
+	$(MANAGE) trends_refit
 
 index: seed
 	$(MANAGE) search_index --rebuild --if-missing -f

@@ -23,6 +23,7 @@ transaction, as ``IMPORTS_RUN_INLINE`` does for imports.
 """
 
 import datetime as dt
+import hashlib
 import logging
 import threading
 import time
@@ -57,7 +58,8 @@ class Cached:
 
 
 def _entry_key(name: str, key: str) -> str:
-    return f"fit:{name}:{key}"
+    # Hashed: a category name may hold spaces or "&", which not every cache backend takes in a key.
+    return f"fit:{name}:{hashlib.sha1(key.encode()).hexdigest()[:20]}"
 
 
 def cached(name: str, key: str, compute: Callable[[], object], *, wait: float = WAIT) -> Cached:
@@ -76,6 +78,24 @@ def cached(name: str, key: str, compute: Callable[[], object], *, wait: float = 
     return Cached(entry["value"], status, current, entry["version"], entry["fitted_at"])
 
 
+def fresh(name: str, key: str, compute: Callable[[], object]) -> object:
+    """The result for the rollups as they are now, computed here if the cache has none: for commands
+    (trends_digest, trends_refit), which may wait."""
+    current = version_current()
+    entry = cache.get(_entry_key(name, key))
+    if entry is not None and entry["version"] == current:
+        return entry["value"]
+    value = compute()
+    store(name, key, value, version=current)
+    return value
+
+
+def store(name: str, key: str, value: object, *, version: int) -> None:
+    """Keep ``value`` as computed from the rollups at ``version``."""
+    fitted_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    cache.set(_entry_key(name, key), {"version": version, "value": value, "fitted_at": fitted_at}, KEEP_SECONDS)
+
+
 def refresh(name: str, key: str, compute: Callable[[], object], *, version: int | None = None,
             inline: bool | None = None) -> threading.Thread | None:
     """Recompute and store; in a thread (returned) unless ``inline`` (default: FITS_INLINE).
@@ -88,10 +108,7 @@ def refresh(name: str, key: str, compute: Callable[[], object], *, version: int 
 
     def run():
         try:
-            value = compute()
-            fitted_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-            cache.set(_entry_key(name, key), {"version": version, "value": value, "fitted_at": fitted_at},
-                      KEEP_SECONDS)
+            store(name, key, compute(), version=version)
         except Exception:  # a background fit must not die silently, nor take the worker down
             log.exception("refit of %s %r failed", name, key)
             if inline:

@@ -1,10 +1,12 @@
 """The forecast and anomalies figures on SalesDay rows (the rollup they read), and their API."""
 
 import datetime as dt
+import io
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
+from django.core.management import call_command
 
 from analytics.figures import FIGURES
 from analytics.figures.trends import daily_sales
@@ -113,3 +115,16 @@ def test_api_serves_both_and_rejects_bad_input(shop, analyst_client):
     assert all("2025-02-01" <= r["date"] <= "2025-06-30" for r in response.json()["rows"])
     assert analyst_client.get("/api/analytics/anomalies/", {"date_from": "yesterday"}).status_code == 400
     assert analyst_client.get("/api/analytics/forecast/", {"horizon": "9"}).status_code == 400
+
+
+def test_trends_refit_leaves_a_fresh_fit_for_the_shop_and_every_category(shop, settings):
+    from catalog.tests.factories import ProductFactory
+
+    ProductFactory(category="Books")
+    ProductFactory(category="Toys")
+    out = io.StringIO()
+    call_command("trends_refit", stdout=out)
+    assert "Fitted 3 forecasts" in out.getvalue()
+    settings.FITS_INLINE = False  # a request now would refit in the background: it must not need to
+    for category in (None, "Books", "Toys"):
+        assert FIGURES["forecast"](date_range=DateRange(), category=category)["status"] == "fresh"

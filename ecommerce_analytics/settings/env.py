@@ -67,3 +67,8 @@ LOG_LEVEL = _env("LOG_LEVEL", "INFO").upper()
 CURRENCY = _env("CURRENCY", "USD").upper()  # ISO 4217 code the pages format money in
 # No date a person or program writes (joined, created, sold) may be earlier than this.
 EARLIEST_DATE = _env_date("EARLIEST_DATE", "1900-01-01")
+# Mail (trends_digest --email): printed to the console unless a real backend is named.
+EMAIL_BACKEND = _env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = _env("EMAIL_HOST", "localhost")
+EMAIL_PORT = _env_int("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", "analytics@localhost")
