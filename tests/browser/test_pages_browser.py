@@ -87,12 +87,14 @@ READ_CHARTS = """() => [...document.querySelectorAll('[data-chart]')].map(card =
     ? data.filter(p => p.country && p.value !== null).map(point)
         .sort((a, b) => a.country < b.country ? -1 : 1)
     : point ? data.map(point) : data;
+  // The revenue chart's forecast band and markers (static/app/trends.js) come after its actual periods.
+  const cut = (xs) => card.dataset.actualLabels ? xs.slice(0, Number(card.dataset.actualLabels)) : xs;
   return {
     renderer: card.dataset.chart, figure: card.dataset.figure, state: card.dataset.state,
     metric: card.dataset.metric || null, type,
     emptyShown: !card.querySelector('.empty-state').hidden,
-    labels: chart && type !== 'choropleth' ? chart.data.labels : null,
-    datasets: chart ? chart.data.datasets.map(ds => shown(ds.data)) : null,
+    labels: chart && type !== 'choropleth' ? cut(chart.data.labels) : null,
+    datasets: chart ? chart.data.datasets.filter(ds => !ds.trends).map(ds => shown(cut(ds.data))) : null,
   };
 })"""
 

@@ -1,0 +1,79 @@
+"""The dashboard's revenue chart draws the forecast band after the last actual point and marks the
+unusual days of a seed with planted anomalies; a click on a marker opens that day's sales."""
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import login, screenshot
+
+pytestmark = pytest.mark.browser
+
+PLANTED = re.compile(r"^  (\d{4}-\d{2}-\d{2}) (spike|drop)", re.M)
+
+READ_REVENUE_CHART = """() => {
+  const card = document.querySelector('[data-chart="revenue_over_time"]');
+  const chart = Chart.getChart(card.querySelector('canvas'));
+  const ds = (label) => chart.data.datasets.find(d => d.label === label);
+  const lastIndex = (xs) => xs.reduce((last, v, i) => (v !== null && v !== undefined ? i : last), -1);
+  const firstIndex = (xs) => xs.findIndex(v => v !== null && v !== undefined);
+  const markers = ds('Unusual day');
+  const meta = chart.getDatasetMeta(chart.data.datasets.indexOf(markers));
+  const marked = markers.data.map((v, i) => v === null ? null : i).filter(i => i !== null);
+  const box = card.querySelector('canvas').getBoundingClientRect();
+  return {
+    labels: chart.data.labels, actualLabels: Number(card.dataset.actualLabels),
+    revenueLast: lastIndex(chart.data.datasets[0].data.map((v, i) => (v ? v : null))),
+    band80: [firstIndex(ds('Forecast 80%').data), lastIndex(ds('Forecast 80%').data)],
+    band95: [firstIndex(ds('Forecast 95%').data), lastIndex(ds('Forecast 95%').data)],
+    lower80: ds('Forecast 80%').data, upper80: ds('80% upper').data,
+    lower95: ds('Forecast 95%').data, upper95: ds('95% upper').data,
+    marked, markerAt: marked.length ? [box.x + meta.data[marked[0]].x, box.y + meta.data[marked[0]].y] : null,
+  };
+}"""
+
+
+@pytest.fixture
+def planted(transactional_db):
+    """A small shop (40,000 sales to today) with 20 planted spikes and drops; the rollups rebuilt."""
+    out = io.StringIO()
+    call_command("seed_data", "--size=small", "--sales=40000", "--anomalies=20", stdout=out, stderr=io.StringIO())
+    return [dt.date.fromisoformat(day) for day, _ in PLANTED.findall(out.getvalue())]
+
+
+def test_forecast_band_follows_the_last_actual_point_and_unusual_days_are_marked(page, live_server, analyst,
+                                                                                  planted):
+    last = planted[-1]
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    path = f"/?date_from={last - dt.timedelta(days=20)}&date_to={yesterday}"
+    login(page, live_server, next_path=path)
+    page.wait_for_selector('[data-chart="revenue_over_time"][data-forecast="drawn"]')
+    chart = page.evaluate(READ_REVENUE_CHART)
+    screenshot(page, "dashboard-forecast")
+
+    end = chart["revenueLast"]
+    assert end == chart["actualLabels"] - 1  # the range ends at the last day with sales
+    # Both bands start at the last actual point (joining the line) and run on after it, 8 weeks of days
+    # or whole weeks; nothing of them lies before it.
+    for first, band_last in (chart["band80"], chart["band95"]):
+        assert first == end
+        assert band_last > end
+    assert len(chart["labels"]) > chart["actualLabels"]
+    assert all(label > chart["labels"][end] for label in chart["labels"][end + 1:])
+    for i in range(end + 1, len(chart["labels"])):
+        assert chart["lower95"][i] <= chart["lower80"][i] < chart["upper80"][i] <= chart["upper95"][i]
+
+    assert chart["marked"], "no unusual-day marker on the chart"
+    # A marked period (a day, or a week from Monday) holds a planted day.
+    periods = [(dt.date.fromisoformat(chart["labels"][i]), dt.date.fromisoformat(chart["labels"][i + 1]))
+               for i in chart["marked"]]
+    assert any(start <= day < after for start, after in periods for day in planted), (periods, planted)
+
+    page.mouse.click(*chart["markerAt"])
+    page.wait_for_url(re.compile(r"/sales/\?"))
+    start, after = periods[0]
+    day = dt.date.fromisoformat(re.search(r"date_from=([0-9-]+)", page.url)[1])
+    assert start <= day < after and f"date_to={day}" in page.url  # that one day's sales
