@@ -85,7 +85,9 @@ def test_as_dict_is_json(fc):
 
 
 def test_fit_is_fast(fc):
-    assert fc.fit_seconds < 5  # ~0.1-0.3 s on an idle machine; generous for a busy one
+    # The model and its two inner holdouts (_calibrate): ~0.5-0.7 s warm; this is the process's first
+    # fit, with statsmodels' import (~2 s); generous for a busy machine.
+    assert fc.fit_seconds < 10
 
 
 def test_a_seasonal_series_is_forecast_better_than_seasonal_naive(series):

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.stats import norm
+from scipy.stats import t as student_t
 
 from .features import (
     DAILY,
@@ -72,6 +73,7 @@ class ModelSpec:
     events: bool = True         # Black Friday, Cyber Monday, Christmas, New Year (daily with dates)
     log: bool = True
     noise_window: int | None = 180  # days: the ARIMA is fitted on the residuals of this recent span
+    calibrate: int = 2          # inner holdouts that rescale the intervals (0: none); see _calibrate
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,45 @@ def forecast(
     if not all(np.isfinite(v).all() for v in (point, *bands.values())):
         point, bands = _naive_fallback(y, horizon, SEASON[freq])
         return done(point, bands, "seasonal-naive", "model gave non-finite values; last season repeated")
+    if spec.calibrate:
+        bands, scale = _calibrate(y, days, horizon, freq, spec, point, bands)
+        if scale is not None:
+            note += f"; intervals ×{scale:.2f} (inner holdouts)"
     return done(point, bands, "sarimax", note, columns)
+
+
+def _calibrate(y, days, horizon, freq, spec, point, bands):
+    """Rescale the intervals by how the model's own 80% intervals fared on the last ``spec.calibrate``
+    horizons of the training data (each forecast from the values before it): the factor c makes 80% of
+    those errors fall inside, |error| <= c · (the interval's half-width on its side), on the log scale
+    when every value is positive. Only with two years of data before the earliest inner origin (enough
+    for every calendar term; a shorter series keeps its model intervals), c clipped to 0.6-2.0.
+    Measured (README): the large seed's 80% coverage 84.2 / 85.7% → 79.5 / 80.5%, MASE unchanged."""
+    n = len(y)
+    earliest = n - spec.calibrate * horizon
+    if earliest < 2 * YEAR_PERIOD[freq]:
+        return bands, None
+    inner_spec = ModelSpec(**{**spec.__dict__, "calibrate": 0})
+    ratios = []
+    for k in range(1, spec.calibrate + 1):
+        o = n - k * horizon
+        inner = forecast(y[:o], days[:o] if days else None, horizon=horizon, freq=freq, spec=inner_spec)
+        if inner.method != "sarimax":
+            continue
+        actual = y[o:o + horizon]
+        positive = bool(np.all(inner.lower_80 > 0) and np.nanmin(actual) > 0)
+        f = np.log if positive else (lambda v: np.asarray(v, dtype=float))
+        err = f(actual) - f(inner.point)
+        half = np.where(err >= 0, f(inner.upper_80) - f(inner.point), f(inner.point) - f(inner.lower_80))
+        ok = ~np.isnan(err) & (half > 0)
+        ratios.extend(np.abs(err[ok]) / half[ok])
+    if len(ratios) < horizon:
+        return bands, None
+    c = float(np.clip(np.quantile(ratios, 0.8), 0.6, 2.0))
+    positive = bool(np.all(point > 0) and all(np.all(b > 0) for b in bands.values()))
+    if positive:
+        return {k: np.exp(np.log(point) + c * (np.log(b) - np.log(point))) for k, b in bands.items()}, c
+    return {k: point + c * (b - point) for k, b in bands.items()}, c
 
 
 def design(days, n_start: int, n: int, freq: str, spec: ModelSpec, n_train: int) -> tuple[np.ndarray, list[str]]:
@@ -243,9 +283,12 @@ def _sarimax(y, days, horizon, freq, spec, out_dates):
         G = Xf - X[np.flatnonzero(seen)[-1]] if d else Xf
         var = var + np.einsum("ij,jk,ik->i", G, cov, G)
     sd = np.sqrt(var)
+    # Student-t quantiles: the noise scale is estimated from the recent residuals only (25 of a
+    # weekly series), and a normal quantile would ignore that estimate's own error.
+    df = max(int(np.sum(~np.isnan(recent))) - p - q - 1, 1)
     bands = {}
     for level in (80, 95):
-        zq = norm.ppf(0.5 + level / 200)
+        zq = student_t.ppf(0.5 + level / 200, df)
         bands[f"lower_{level}"], bands[f"upper_{level}"] = mean - zq * sd, mean + zq * sd
     if use_log:
         mean = np.exp(mean)
