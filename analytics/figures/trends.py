@@ -80,6 +80,9 @@ def fit_trends(category: str | None = None) -> dict:
     return out
 
 
+fits.register(FIT_NAME, lambda key: fit_trends(key or None))
+
+
 def trends(category: str | None = None, *, wait: float = fits.WAIT) -> fits.Cached:
     return fits.cached(FIT_NAME, category or "", lambda: fit_trends(category), wait=wait)
 

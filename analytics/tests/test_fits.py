@@ -35,7 +35,7 @@ def wait_for_refits():
 
 @pytest.fixture
 def background(settings):
-    settings.FITS_INLINE = False
+    settings.FITS_REFRESH = "thread"
     yield
     wait_for_refits()
 
@@ -99,3 +99,40 @@ def test_keys_are_separate():
     assert fits.cached("test", "a", lambda: "x").value == "A"
     cache.clear()
     assert fits.cached("test", "a", lambda: "x").value == "x"
+
+
+def test_the_web_process_starts_a_fits_refresh_process_and_returns_at_once(settings, monkeypatch):
+    settings.FITS_REFRESH = "process"
+    started = []
+    monkeypatch.setattr(fits.subprocess, "Popen", lambda args, **kwargs: started.append(args))
+    result = fits.cached("trends", "Books")
+    assert result.status == "pending"
+    (args,) = started
+    assert args[1].endswith("manage.py") and args[2:] == ["fits_refresh", "trends", "Books", "--rollups-version",
+                                                          str(version_current())]
+    assert fits.refitting("trends", "Books")
+    fits.cached("trends", "Books")
+    assert len(started) == 1  # the lock holds while that process runs
+
+
+def test_fits_refresh_stores_the_result_and_frees_the_lock(shop_days):
+    from django.core.management import call_command
+
+    version = version_current()
+    cache.add(fits._lock("trends", "Books"), True)  # as the web process took it
+    call_command("fits_refresh", "trends", "Books", "--rollups-version", str(version))
+    assert not fits.refitting("trends", "Books")
+    result = fits.cached("trends", "Books")
+    assert result.status == "fresh"
+    assert result.value["last_actual"] == "2025-03-02"
+
+
+@pytest.fixture
+def shop_days():
+    from analytics.models import SalesDay
+
+    SalesDay.objects.bulk_create([
+        SalesDay(day=dt.date(2025, 2, 1) + dt.timedelta(days=i), category="Books", orders=10 + i % 7,
+                 units=10, revenue_cents=1000 * (10 + i % 7))
+        for i in range(30)
+    ])

@@ -217,5 +217,5 @@ from .search import *  # noqa: E402,F401,F403
 # The Import page runs its checks and imports in a background thread; True runs them in the request.
 IMPORTS_RUN_INLINE = False
 
-# Forecast fits are refreshed in a background thread (analytics.fits); True computes them in the request.
-FITS_INLINE = False
+# Forecast fits are refreshed in a background process (analytics.fits): "process", "thread" or "inline".
+FITS_REFRESH = "process"

@@ -18,4 +18,4 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 IMPORTS_RUN_INLINE = True  # the page's jobs run in the request, inside the test's transaction
-FITS_INLINE = True  # the forecast refits in the request, inside the test's transaction (analytics.fits)
+FITS_REFRESH = "inline"  # the forecast refits in the request, inside the test's transaction (analytics.fits)

@@ -50,7 +50,7 @@ def test_forecast_band_follows_the_last_actual_point_and_unusual_days_are_marked
     yesterday = dt.date.today() - dt.timedelta(days=1)
     path = f"/?date_from={last - dt.timedelta(days=20)}&date_to={yesterday}"
     login(page, live_server, next_path=path)
-    # The test settings fit in the request (FITS_INLINE): a few seconds on a busy machine.
+    # The test settings fit in the request (FITS_REFRESH = "inline"): a few seconds on a busy machine.
     page.wait_for_selector('[data-chart="revenue_over_time"][data-forecast="drawn"]', timeout=90_000)
     chart = page.evaluate(READ_REVENUE_CHART)
     screenshot(page, "dashboard-forecast")
