@@ -53,7 +53,11 @@ def daily_sales(category: str | None = None) -> tuple[list[dt.date], dict[str, n
 
 def fit_trends(category: str | None = None) -> dict:
     """The forecast and the anomalies of both series (what analytics.fits caches)."""
-    days, values = daily_sales(category)
+    return fit_series(*daily_sales(category))
+
+
+def fit_series(days: list[dt.date], values: dict[str, np.ndarray]) -> dict:
+    """``fit_trends`` of given daily series (consecutive days; revenue in money, orders)."""
     out = {"last_actual": days[-1].isoformat() if days else None,
            "first_day": days[0].isoformat() if days else None, "series": {}, "anomalies": []}
     if not days:
@@ -98,8 +102,11 @@ def forecast_figure(*, date_range: DateRange, category: str | None = None) -> di
     (``series`` empty; ask again in a few seconds).
     """
     result = trends(category)
-    fit = result.value or {}
-    return {**result.meta(), "model": MODEL, "last_actual": fit.get("last_actual"), "bucket": "day",
+    return forecast_from(result.value or {}, result.meta())
+
+
+def forecast_from(fit: dict, meta: dict) -> dict:
+    return {**meta, "model": MODEL, "last_actual": fit.get("last_actual"), "bucket": "day",
             "series": fit.get("series", {})}
 
 
@@ -113,12 +120,16 @@ def anomalies_figure(*, date_range: DateRange, category: str | None = None) -> d
     history (the last 3 years up to the last sale); ``status`` as in the forecast figure.
     """
     result = trends(category)
+    return anomalies_from(result.value or {}, result.meta(), date_range=date_range, category=category)
+
+
+def anomalies_from(fit: dict, meta: dict, *, date_range: DateRange, category: str | None) -> dict:
     rows = []
     start, end = date_range.start or dt.date.min, date_range.end or dt.date.max
-    for row in (result.value or {}).get("anomalies", []):
+    for row in fit.get("anomalies", []):
         if start <= dt.date.fromisoformat(row["date"]) <= end:
             rows.append({**row, **day_links(row["date"], row["series"], category)})
-    return {**result.meta(), "rule": RULE, "rows": rows}
+    return {**meta, "rule": RULE, "rows": rows}
 
 
 def day_links(day: str, series: str, category: str | None) -> dict:

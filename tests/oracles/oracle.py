@@ -15,6 +15,7 @@ from tests.oracles import customers as accounts_direct
 from tests.oracles import feedback as feedback_direct
 from tests.oracles import maps as maps_direct
 from tests.oracles import sales as sales_direct
+from tests.oracles import trends as trends_direct
 
 
 def direct_kpi_values(*, date_range: DateRange, category: str | None = None) -> dict:
@@ -82,4 +83,6 @@ DIRECT_FIGURES = {
     "products_per_category": products_per_category,
     "average_rating_per_product": sales_direct.average_rating_per_product,
     "customer_map": maps_direct.customer_map,
+    "forecast": trends_direct.forecast,
+    "anomalies": trends_direct.anomalies,
 }
