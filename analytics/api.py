@@ -10,10 +10,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics.figures import FIGURES, UNKNOWN_FIGURE
+from analytics.figures.cohorts import CHANNELS, UNKNOWN_CHANNEL
 from core.filters import RangeFilterForm
 
 FIGURE_PARAMS = ("date_from", "date_to", "category")
 UNKNOWN_PARAMETER = "Unknown parameter. Figures take: date_from, date_to, category."
+UNKNOWN_PARAMETER_MORE = "Unknown parameter. This figure takes: date_from, date_to, category, {more}."
+# Filters beyond the shared three that a figure may declare as keyword arguments.
+FIGURE_EXTRA_PARAMS = {
+    "channel": OpenApiParameter("channel", OpenApiTypes.STR, enum=list(CHANNELS),
+                                description="Only sales through this channel."),
+}
+
+
+def extra_params(fn) -> tuple[str, ...]:
+    return tuple(name for name in inspect.signature(fn).parameters if name in FIGURE_EXTRA_PARAMS)
 
 RANGE_PARAMETERS = [
     OpenApiParameter("date_from", OpenApiTypes.DATE, description="First day (YYYY-MM-DD, UTC), inclusive."),
@@ -49,13 +60,21 @@ class FigureView(APIView):
     figure = ""
 
     def get(self, request, **kwargs):
-        unknown = sorted(set(request.query_params) - {*FIGURE_PARAMS, "format"})
+        fn = FIGURES[self.figure]
+        more = extra_params(fn)
+        unknown = sorted(set(request.query_params) - {*FIGURE_PARAMS, *more, "format"})
         if unknown:
-            raise ValidationError({name: [UNKNOWN_PARAMETER] for name in unknown})
+            message = UNKNOWN_PARAMETER_MORE.format(more=", ".join(more)) if more else UNKNOWN_PARAMETER
+            raise ValidationError({name: [message] for name in unknown})
         form = RangeFilterForm(request.query_params)
         if not form.is_valid():
             raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
-        return Response(FIGURES[self.figure](date_range=form.date_range, category=form.selected_category))
+        extra = {}
+        if "channel" in more and request.query_params.get("channel"):
+            extra["channel"] = request.query_params["channel"]
+            if extra["channel"] not in CHANNELS:
+                raise ValidationError({"channel": [UNKNOWN_CHANNEL]})
+        return Response(fn(date_range=form.date_range, category=form.selected_category, **extra))
 
 
 class UnknownFigureView(APIView):
@@ -74,7 +93,7 @@ def figure_view(name: str, fn):
         operation_id=f"analytics_{name}",
         summary=name.replace("_", " ").capitalize(),
         description=inspect.getdoc(fn) or "",
-        parameters=RANGE_PARAMETERS,
+        parameters=[*RANGE_PARAMETERS, *(FIGURE_EXTRA_PARAMS[p] for p in extra_params(fn))],
         responses={200: OpenApiTypes.OBJECT},
         tags=["analytics"],
     )
@@ -86,8 +105,11 @@ def figure_view(name: str, fn):
 
 
 def analytics_urlpatterns() -> list:
+    from analytics.api_members import CohortCustomerViewSet
+
     return [
         path("", AnalyticsIndexView.as_view(), name="index"),
+        path("cohort_customers/", CohortCustomerViewSet.as_view({"get": "list"}), name="cohort-customers"),
         *(path(f"{name}/", figure_view(name, fn).as_view(), name=name) for name, fn in FIGURES.items()),
         path("<str:name>/", UnknownFigureView.as_view(), name="unknown"),
     ]

@@ -245,3 +245,47 @@ class RollupVersion(models.Model):
 
     class Meta:
         db_table = "analytics_rollupversion"
+
+
+class CohortCell(models.Model):
+    """Cohort retention: per scope (``category`` and ``channel``, "" = all), the customers whose first
+    completed sale in that scope fell in month ``cohort`` and who bought (in scope) in month ``month``,
+    their sales and revenue that month, and how many of them came back for the first time that month
+    (``returned``: their second month with a sale). A few thousand rows per scope, whatever the customers;
+    analytics.rollups.cohorts keeps them exact (a customer's cells move when their first month does)."""
+
+    category = models.CharField(max_length=100)
+    channel = models.CharField(max_length=16)
+    cohort = models.DateField()
+    month = models.DateField()
+    customers = models.BigIntegerField(default=0)
+    returned = models.BigIntegerField(default=0)
+    orders = models.BigIntegerField(default=0)
+    revenue_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "channel", "cohort", "month"], name="cohortcell_key"),
+        ]
+
+
+# RepeatGapCell.bucket: days from a customer's first order day to their second, upper bounds inclusive.
+GAP_BUCKETS = (7, 14, 30, 60, 90, 180, 365)
+GAP_OVER = 366  # the bucket of gaps over a year
+
+
+class RepeatGapCell(models.Model):
+    """Per scope and first-purchase month: customers whose second order day came ``bucket`` days (a
+    GAP_BUCKETS bound) after the first, and the sum of those gaps (an exact mean)."""
+
+    category = models.CharField(max_length=100)
+    channel = models.CharField(max_length=16)
+    cohort = models.DateField()
+    bucket = models.IntegerField()
+    customers = models.BigIntegerField(default=0)
+    gap_days = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "channel", "cohort", "bucket"], name="repeatgapcell_key"),
+        ]

@@ -9,6 +9,7 @@ from core.permissions import can_read
 NAV = (
     ("Dashboard", "/"),
     ("Customers", "/users/"),
+    ("Cohorts", "/users/cohorts/"),
     ("Products", "/products/"),
     ("Sales", "/sales/"),
     ("Feedback", "/feedback/"),
@@ -18,10 +19,10 @@ NAV = (
 
 def product(request):
     path = getattr(request, "path", "")
-    nav = [
-        {"label": label, "url": url, "active": path == url if url == "/" else path.startswith(url)}
-        for label, url in NAV
-    ]
+    # The longest matching prefix is the page's own entry (/users/cohorts/ is not also Customers).
+    matches = [url for _, url in NAV if (path == url if url == "/" else path.startswith(url))]
+    current = max(matches, key=len, default=None)
+    nav = [{"label": label, "url": url, "active": url == current} for label, url in NAV]
     return {
         "KIBANA_URL": settings.KIBANA_URL,
         # ISO 4217 code for Intl.NumberFormat; the seed prices in US dollars.

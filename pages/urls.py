@@ -3,11 +3,14 @@ models' ``get_absolute_url`` reverse."""
 
 from django.urls import path
 
-from pages.views import customers, feedback, products, sales
+from pages.views import cohorts, customers, feedback, products, sales
 
 customer_urls = ([
     path("", customers.customer_list_page, name="customer-list"),
     path("table/", customers.customer_table, name="customer-table"),
+    path("cohorts/", cohorts.cohort_page, name="cohorts"),
+    path("cohorts/customers/", cohorts.cohort_customers_page, name="cohort-customers"),
+    path("cohorts/customers/table/", cohorts.cohort_customer_table, name="cohort-customer-table"),
     path("<str:pk>/", customers.customer_detail_page, name="customer-detail"),
 ], "accounts")
 

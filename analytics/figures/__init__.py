@@ -1,12 +1,14 @@
 """Every analytics figure by its URL-safe name: the dashboard pages and the JSON API both read here.
 
 Each figure is ``fn(*, date_range: DateRange, category: str | None = None) -> dict`` returning plain
-JSON types; its docstring names the keys. The functions live in this package's modules, one per subject.
+JSON types; its docstring names the keys. A figure may take more keyword filters (the customer
+figures take ``channel``); the API accepts those it names (analytics.api.FIGURE_EXTRA_PARAMS). The functions live in this package's modules, one per subject.
 """
 
 from collections.abc import Callable
 
 from analytics.figures.catalog import price_spread_by_category, products_per_category
+from analytics.figures.cohorts import cohort_retention, repeat_purchase
 from analytics.figures.customers import customers_per_city, new_customers_over_time
 from analytics.figures.feedback import average_rating_over_time, feedback_per_month, rating_distribution
 from analytics.figures.kpis import kpis
@@ -45,6 +47,8 @@ FIGURES: dict[str, Callable[..., dict]] = {
     "customer_map": customer_map,
     "forecast": forecast_figure,
     "anomalies": anomalies_figure,
+    "cohort_retention": cohort_retention,
+    "repeat_purchase": repeat_purchase,
 }
 
 

@@ -6,6 +6,7 @@ day rows, which stays right, only slower as they accumulate.
 """
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 from django.db.models import Case, F, Q, Sum, When
@@ -19,6 +20,10 @@ ONE_WEEK = dt.timedelta(days=7)
 # large seed size: 10k products, ~900 product-days a day).
 SHORT_RANGE_DAYS = 14
 LONG_RANGE_DAYS = 120
+
+
+def cents(amount: Decimal | float | int) -> int:
+    return int((Decimal(str(amount)) * 100).to_integral_value(ROUND_HALF_UP))
 
 
 def monday_on_or_before(day: dt.date) -> dt.date:

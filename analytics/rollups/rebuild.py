@@ -17,16 +17,18 @@ from analytics.models import (
     City,
     CityJoinLedger,
     CityLedger,
+    CohortCell,
     CustomerJoinDay,
     FeedbackDay,
     ProductLedger,
+    RepeatGapCell,
     SalesDay,
 )
 from analytics.rollups.active import ALL, month_of
-from analytics.rollups.ledger import ONE_WEEK, monday_on_or_before, mondays
+from analytics.rollups.cohorts import cohort_rebuild_orm
+from analytics.rollups.ledger import ONE_WEEK, cents, monday_on_or_before, mondays
 from analytics.rollups.rebuild_sqlite import rebuild_sqlite
 from analytics.rollups.version import version_bump
-from analytics.rollups.writes import cents
 from catalog.models import Product
 from core.dates import clamp_date
 from feedback.models import Feedback
@@ -34,7 +36,7 @@ from sales.models import Sale
 
 ROLLUP_MODELS = (
     SalesDay, FeedbackDay, CustomerJoinDay, CityJoinLedger, City, ProductLedger, CityLedger,
-    ActiveCustomerDay, ActiveCustomerCell,
+    ActiveCustomerDay, ActiveCustomerCell, CohortCell, RepeatGapCell,
 )
 
 UTC = dt.timezone.utc  # day boundaries are UTC days, whatever TIME_ZONE says
@@ -70,6 +72,13 @@ def rebuild_orm() -> None:
                   attrs=lambda key: {"category": categories[key[0]]})
     _write_ledger(CityLedger, city_days, key_names=("city", "country", "category"), fields=CITY_FIELDS)
     _write_active(active_days)
+    sales = Sale.objects.filter(status=Sale.Status.COMPLETED).values_list(
+        "customer_id", "sold_at", "product_id", "channel", "total",
+    )
+    cohort_rebuild_orm(
+        (customer_id, sold_at.astimezone(UTC).date(), categories[product_id], channel, cents(total))
+        for customer_id, sold_at, product_id, channel, total in sales.iterator(chunk_size=BATCH)
+    )
 
 
 def _bulk(model, objects, *, label: str) -> None:

@@ -17,11 +17,14 @@ from analytics.models import (
     City,
     CityJoinLedger,
     CityLedger,
+    CohortCell,
     CustomerJoinDay,
     FeedbackDay,
     ProductLedger,
+    RepeatGapCell,
     SalesDay,
 )
+from analytics.models import GAP_BUCKETS, GAP_OVER
 from analytics.rollups.active import ALL
 from catalog.models import Product
 from core.dates import earliest_date, latest_date
@@ -36,6 +39,7 @@ T = {
     "city": City._meta.db_table, "productledger": ProductLedger._meta.db_table,
     "cityledger": CityLedger._meta.db_table, "activeday": ActiveCustomerDay._meta.db_table,
     "activecell": ActiveCustomerCell._meta.db_table,
+    "cohortcell": CohortCell._meta.db_table, "repeatgapcell": RepeatGapCell._meta.db_table,
 }
 NONE = NO_EARLIER_DAY.isoformat()
 COMPLETED = Sale.Status.COMPLETED.value
@@ -103,6 +107,53 @@ DAY_ROWS = [
 ]
 
 
+# Each customer's completed sales per (category, channel, month), then in the four scopes of
+# analytics.rollups.cohorts ("" = all), numbered by month within (scope, customer).
+_COHORT_MONTHS = f"""
+    WITH m AS (
+        SELECT s.customer_id, substr(s.sold_at, 1, 7) || '-01' AS month, p.category, s.channel,
+               COUNT(*) AS orders, SUM({CENTS.format(col='s.total')}) AS revenue
+        FROM {T['sale']} s JOIN {T['product']} p ON p.id = s.product_id
+        WHERE s.status = '{COMPLETED}' GROUP BY 1, 2, 3, 4),
+    sc AS (
+        SELECT category, channel, customer_id, month, orders, revenue FROM m
+        UNION ALL SELECT category, '{ALL}', customer_id, month, SUM(orders), SUM(revenue) FROM m GROUP BY 1, 3, 4
+        UNION ALL SELECT '{ALL}', channel, customer_id, month, SUM(orders), SUM(revenue) FROM m GROUP BY 2, 3, 4
+        UNION ALL SELECT '{ALL}', '{ALL}', customer_id, month, SUM(orders), SUM(revenue) FROM m GROUP BY 3, 4),
+    r AS (
+        SELECT sc.*, MIN(month) OVER w AS cohort, ROW_NUMBER() OVER w AS nth FROM sc
+        WINDOW w AS (PARTITION BY category, channel, customer_id ORDER BY month))"""
+_GAP_BUCKET = " ".join(f"WHEN gap <= {bound} THEN {bound}" for bound in GAP_BUCKETS)
+COHORT_ROWS = [
+    f"""INSERT INTO {T['cohortcell']} (category, channel, cohort, month, customers, returned, orders,
+                                       revenue_cents)
+        {_COHORT_MONTHS}
+        SELECT category, channel, cohort, month, COUNT(*), SUM(nth = 2), SUM(orders), SUM(revenue)
+        FROM r GROUP BY 1, 2, 3, 4""",
+    # The first two order days per (scope, customer): the gap between them, by the first's month.
+    f"""INSERT INTO {T['repeatgapcell']} (category, channel, cohort, bucket, customers, gap_days)
+        WITH d AS (
+            SELECT DISTINCT s.customer_id, substr(s.sold_at, 1, 10) AS day, p.category, s.channel
+            FROM {T['sale']} s JOIN {T['product']} p ON p.id = s.product_id
+            WHERE s.status = '{COMPLETED}'),
+        sc AS (
+            SELECT category, channel, customer_id, day FROM d
+            UNION SELECT category, '{ALL}', customer_id, day FROM d
+            UNION SELECT '{ALL}', channel, customer_id, day FROM d
+            UNION SELECT '{ALL}', '{ALL}', customer_id, day FROM d),
+        n AS (
+            SELECT category, channel, customer_id, day, ROW_NUMBER() OVER w AS nth,
+                   LEAD(day) OVER w AS next_day FROM sc
+            WINDOW w AS (PARTITION BY category, channel, customer_id ORDER BY day)),
+        g AS (
+            SELECT category, channel, substr(day, 1, 7) || '-01' AS cohort,
+                   CAST(julianday(next_day) - julianday(day) AS INTEGER) AS gap
+            FROM n WHERE nth = 1 AND next_day IS NOT NULL)
+        SELECT category, channel, cohort, CASE {_GAP_BUCKET} ELSE {GAP_OVER} END, COUNT(*), SUM(gap)
+        FROM g GROUP BY 1, 2, 3, 4""",
+]
+
+
 def _prefix_rows(table: str, keys: list[str], fields: list[str], window: tuple[dt.date, dt.date]) -> str:
     """Prefix rows for every key and Monday from the first day's to the one after the last day, both
     taken inside the window of sane dates (a record stored out of it never spans centuries of weeks)."""
@@ -133,7 +184,7 @@ def _prefix_rows(table: str, keys: list[str], fields: list[str], window: tuple[d
 
 def _statements() -> list[str]:
     window = (earliest_date(), latest_date())
-    return DAY_ROWS + [
+    return DAY_ROWS + COHORT_ROWS + [
         _prefix_rows(T["productledger"], ["product_id", "category"],
                      ["revenue_cents", "units", "orders", "feedback", "rating_sum"], window),
         _prefix_rows(T["cityledger"], ["city", "country", "category"], ["revenue_cents", "orders"], window),

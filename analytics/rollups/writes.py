@@ -1,7 +1,6 @@
 """Keep every rollup exact on each write; the services call these inside their atomic() block."""
 
 from collections import Counter, defaultdict
-from decimal import ROUND_HALF_UP, Decimal
 
 from accounts.models import Customer
 from analytics.models import (
@@ -14,14 +13,11 @@ from analytics.models import (
     SalesDay,
 )
 from analytics.rollups.active import ALL, active_refresh, utc_day
-from analytics.rollups.ledger import bump, ledger_add
+from analytics.rollups.cohorts import cohort_follow, cohort_recategorized
+from analytics.rollups.ledger import bump, cents, ledger_add
 from catalog.models import Product
 from feedback.models import Feedback
 from sales.models import Sale
-
-
-def cents(amount: Decimal | float | int) -> int:
-    return int((Decimal(str(amount)) * 100).to_integral_value(ROUND_HALF_UP))
 
 
 def _category(product_id) -> str:
@@ -53,6 +49,7 @@ def sale_added(*, sale: Sale) -> None:
     _sale_apply(sale, 1, category=category, place=_place(sale.customer_id))
     if sale.status == Sale.Status.COMPLETED:
         active_refresh(customer_ids=[sale.customer_id], scopes={ALL, category})
+        cohort_follow(old=None, new=sale)
 
 
 def sale_removed(*, sale: Sale) -> None:
@@ -61,9 +58,10 @@ def sale_removed(*, sale: Sale) -> None:
     _sale_apply(sale, -1, category=category, place=_place(sale.customer_id))
     if sale.status == Sale.Status.COMPLETED:
         active_refresh(customer_ids=[sale.customer_id], scopes={ALL, category})
+        cohort_follow(old=sale, new=None)
 
 
-SALE_ROLLUP_FIELDS = ("customer_id", "product_id", "quantity", "total", "sold_at", "status")
+SALE_ROLLUP_FIELDS = ("customer_id", "product_id", "quantity", "total", "sold_at", "status", "channel")
 
 
 def sale_changed(*, old: Sale, new: Sale) -> None:
@@ -74,6 +72,7 @@ def sale_changed(*, old: Sale, new: Sale) -> None:
     _sale_apply(old, -1, category=old_category, place=_place(old.customer_id))
     _sale_apply(new, 1, category=new_category, place=_place(new.customer_id))
     active_refresh(customer_ids=[old.customer_id, new.customer_id], scopes={ALL, old_category, new_category})
+    cohort_follow(old=old, new=new)
 
 
 # --- Feedback -----------------------------------------------------------------------------------
@@ -201,6 +200,7 @@ def product_recategorized(*, product_id, old: str, new: str) -> None:
         prefix=False, day__in=sorted({*per_day, *per_feedback_day}), product_id=product_id,
     ).update(category=new)
     active_refresh(customer_ids=customer_ids, scopes={old, new})
+    cohort_recategorized(product_id=product_id, old=old, new=new, customer_ids=customer_ids)
 
 
 __all__ = [

@@ -40,6 +40,7 @@ def records():
     start = dt.datetime(2024, 3, 1, 23, 30, tzinfo=dt.timezone.utc)
     for i in range(40):
         SaleFactory(customer=customers[i % 3], product=products[i % 4 % 3], quantity=1 + i % 3,
+                    channel=Sale.Channel.values[i % 5 % 4],
                     sold_at=start + dt.timedelta(days=i * 5 % 97, hours=i % 5),
                     status=Sale.Status.REFUNDED if i % 7 == 0 else Sale.Status.COMPLETED)
     for i in range(15):

@@ -11,6 +11,7 @@ from analytics.figures.kpis import compare_kpis, kpi_values
 from analytics.figures.periods import money, rating
 from catalog.models import Product
 from core.filters import DateRange
+from tests.oracles import cohorts as cohorts_direct
 from tests.oracles import customers as accounts_direct
 from tests.oracles import feedback as feedback_direct
 from tests.oracles import maps as maps_direct
@@ -85,4 +86,6 @@ DIRECT_FIGURES = {
     "customer_map": maps_direct.customer_map,
     "forecast": trends_direct.forecast,
     "anomalies": trends_direct.anomalies,
+    "cohort_retention": cohorts_direct.cohort_retention,
+    "repeat_purchase": cohorts_direct.repeat_purchase,
 }

@@ -1,0 +1,133 @@
+"""Cohort retention and repeat purchase, read from the CohortCell and RepeatGapCell rollups.
+
+A cohort is the customers whose first completed sale in the chosen scope (``category``, ``channel``;
+none = every sale) fell in one calendar month (UTC). The date range picks the cohorts: every month
+from the one holding ``date_from`` to the one holding ``date_to``. With a category or channel, both
+the first sale and the later ones are counted in it ("first bought Books in March, and came back for
+Books"). tests.oracles.cohorts computes the same figures from the Sale rows.
+"""
+
+import datetime as dt
+
+from analytics.figures.periods import cents_to_money
+from analytics.models import GAP_BUCKETS, GAP_OVER, CohortCell, RepeatGapCell
+from analytics.rollups.cohorts import ALL, month_start
+from core.filters import DateRange
+from sales.models import Sale
+
+CHANNELS = tuple(Sale.Channel.values)
+UNKNOWN_CHANNEL = "Unknown channel. Choose one of: {names}.".format(names=", ".join(CHANNELS))
+
+
+def months_between(first: dt.date, last: dt.date) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _cohort_filter(date_range: DateRange, category: str | None, channel: str | None) -> dict:
+    lookups = {"category": category or ALL, "channel": channel or ALL}
+    if date_range.start:
+        lookups["cohort__gte"] = month_start(date_range.start)
+    if date_range.end:
+        lookups["cohort__lte"] = date_range.end
+    return lookups
+
+
+def _last_month(category: str | None, channel: str | None) -> dt.date | None:
+    return (
+        CohortCell.objects.filter(category=category or ALL, channel=channel or ALL, customers__gt=0)
+        .order_by("-month").values_list("month", flat=True).first()
+    )
+
+
+def cohort_retention(
+    *, date_range: DateRange, category: str | None = None, channel: str | None = None
+) -> dict:
+    """Per monthly cohort of first-time buyers and each month since: who came back, orders, revenue.
+
+    Returns ``{"category", "channel", "months", "cohorts": [{"cohort": "YYYY-MM", "customers",
+    "cells": [{"offset", "month", "customers", "retention", "returned", "repeat_rate", "orders",
+    "revenue", "cumulative_orders", "cumulative_revenue", "revenue_per_customer"}]}]}``. ``offset`` 0 is
+    the cohort's own month; ``customers`` those who bought in that month and ``retention`` their share of
+    the cohort; ``returned`` those whose second month with a sale it was, ``repeat_rate`` the share
+    who came back by then (cumulative); ``revenue_per_customer`` the cohort's revenue so far per
+    customer (lifetime value to date). Every cohort runs to the scope's last month with a sale;
+    ``months`` is the longest row. Cohorts are the months the date range touches.
+    """
+    rows = (
+        CohortCell.objects.filter(**_cohort_filter(date_range, category, channel), customers__gt=0)
+        .values_list("cohort", "month", "customers", "returned", "orders", "revenue_cents")
+    )
+    by_cohort: dict[dt.date, dict[dt.date, tuple]] = {}
+    for cohort, month, *values in rows:
+        by_cohort.setdefault(cohort, {})[month] = values
+    last = _last_month(category, channel) if by_cohort else None
+    cohorts = []
+    for cohort in sorted(by_cohort):
+        cells, size = by_cohort[cohort], by_cohort[cohort][cohort][0]
+        returned = orders = revenue = 0
+        row = []
+        for offset in range(months_between(cohort, last) + 1):
+            month = add_months(cohort, offset)
+            customers, came_back, month_orders, month_cents = cells.get(month, (0, 0, 0, 0))
+            returned, orders, revenue = returned + came_back, orders + month_orders, revenue + month_cents
+            row.append({
+                "offset": offset, "month": month.strftime("%Y-%m"), "customers": customers,
+                "retention": round(customers / size, 4), "returned": came_back,
+                "repeat_rate": round(returned / size, 4), "orders": month_orders,
+                "revenue": cents_to_money(month_cents), "cumulative_orders": orders,
+                "cumulative_revenue": cents_to_money(revenue),
+                "revenue_per_customer": round(revenue / size / 100, 2),
+            })
+        cohorts.append({"cohort": cohort.strftime("%Y-%m"), "customers": size, "cells": row})
+    return {
+        "category": category, "channel": channel,
+        "months": max((len(c["cells"]) for c in cohorts), default=0), "cohorts": cohorts,
+    }
+
+
+def repeat_purchase(
+    *, date_range: DateRange, category: str | None = None, channel: str | None = None
+) -> dict:
+    """Repeat purchase of the customers won in the range (the cohorts of cohort_retention).
+
+    Returns ``{"category", "channel", "customers", "repeat_customers", "repeat_rate", "orders",
+    "orders_per_customer", "mean_days_to_second", "days_to_second": [{"up_to", "label", "customers",
+    "share"}]}``: ``customers`` first bought in the range's months; ``repeat_customers`` have a second
+    order day since (any time up to now); ``orders`` are all their completed sales so far;
+    ``days_to_second`` buckets the days from the first order day to the second (``up_to`` the
+    bucket's last day, null for over a year), shares of the repeat customers.
+    """
+    lookups = _cohort_filter(date_range, category, channel)
+    customers = orders = 0
+    for cohort, month, size, month_orders in CohortCell.objects.filter(**lookups).values_list(
+        "cohort", "month", "customers", "orders",
+    ):
+        customers += size if cohort == month else 0
+        orders += month_orders
+    per_bucket = dict.fromkeys((*GAP_BUCKETS, GAP_OVER), 0)
+    gap_days = 0
+    for bucket, n, days in RepeatGapCell.objects.filter(**lookups).values_list("bucket", "customers", "gap_days"):
+        per_bucket[bucket] += n
+        gap_days += days
+    repeat = sum(per_bucket.values())
+    lower, buckets = 1, []
+    for bound, n in per_bucket.items():
+        over = bound == GAP_OVER
+        buckets.append({
+            "up_to": None if over else bound,
+            "label": f"over {GAP_BUCKETS[-1]} days" if over else f"{lower}–{bound} days",
+            "customers": n, "share": round(n / repeat, 4) if repeat else 0.0,
+        })
+        lower = bound + 1
+    return {
+        "category": category, "channel": channel, "customers": customers, "repeat_customers": repeat,
+        "repeat_rate": round(repeat / customers, 4) if customers else 0.0, "orders": orders,
+        "orders_per_customer": round(orders / customers, 2) if customers else 0.0,
+        "mean_days_to_second": round(gap_days / repeat, 1) if repeat else None,
+        "days_to_second": buckets,
+    }

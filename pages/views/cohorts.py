@@ -1,0 +1,138 @@
+"""The cohorts page (/users/cohorts/): the retention heat map, a curve per cohort, repeat purchase, and
+the customers behind a cell (/users/cohorts/customers/)."""
+
+from urllib.parse import urlencode
+
+from django.shortcuts import render
+from django.urls import reverse
+
+from accounts import tables as customer_tables
+from analytics.figures import FIGURES
+from analytics.figures.cohorts import CHANNELS, UNKNOWN_CHANNEL
+from analytics.members import CohortMemberFilter, cohort_member_list
+from catalog.selectors import category_list
+from core.pages import (
+    Table,
+    datatable_json,
+    filter_bar,
+    page_filters,
+    reader_required,
+    record_chips,
+    record_list_page,
+)
+from sales.models import Sale
+
+# What a heat-map cell shows: (key, label, value of a cell, format, counts in the colour scale from offset 0).
+SHOWS = (
+    ("retention", "% buying that month", lambda cell, size: cell["retention"], "percent", False),
+    ("customers", "Customers buying", lambda cell, size: cell["customers"], "count", False),
+    ("repeat_rate", "% came back by then", lambda cell, size: cell["repeat_rate"], "percent", True),
+    ("returned", "Came back by then", lambda cell, size: round(cell["repeat_rate"] * size), "count", True),
+    ("revenue_per_customer", "Revenue per customer to date", lambda cell, size: cell["revenue_per_customer"],
+     "money", True),
+)
+TEXT = {"percent": lambda v: f"{100 * v:.1f}%", "count": lambda v: f"{v:,}", "money": lambda v: f"{v:,.2f}"}
+CHANNEL_LABELS = dict(Sale.Channel.choices)
+CURVE_COHORTS = 12  # the retention chart draws the latest cohorts only; the table has them all
+
+
+def _filters(request):
+    filters = page_filters(request, extra_keys=("channel", "show"))
+    if filters.extra.get("channel") not in (None, *CHANNELS):
+        filters.errors.append(f"Channel: {UNKNOWN_CHANNEL}")
+        filters.extra.pop("channel")
+    if filters.extra.get("show") not in (None, *(s[0] for s in SHOWS)):
+        filters.extra.pop("show")
+    return filters
+
+
+def _heat_rows(result: dict, *, show: str, link_params: dict) -> tuple[list[dict], str]:
+    _, _, value_of, fmt, from_start = next(s for s in SHOWS if s[0] == show)
+    rows, top = [], 0
+    for cohort in result["cohorts"]:
+        cells = []
+        for cell in cohort["cells"]:
+            value = value_of(cell, cohort["customers"])
+            if cell["offset"] or from_start:
+                top = max(top, value)
+            query = {**link_params, "cohort": cohort["cohort"], "month": cell["month"]}
+            cells.append({**cell, "value": value, "href": f"{reverse('accounts:cohort-customers')}?{urlencode(query)}"})
+        rows.append({**cohort, "cells": cells})
+    for row in rows:
+        for cell in row["cells"]:
+            # Offset 0 is every cohort's whole self (100%); the colours spread over the months after.
+            level = min(cell["value"] / top, 1.0) if top else 0.0
+            cell["alpha"] = f"{0.08 + 0.8 * level:.2f}" if cell["value"] else "0"
+            cell["dark"] = level > 0.55
+            cell["text"] = TEXT[fmt](cell["value"])
+    return rows, fmt
+
+
+@reader_required
+def cohort_page(request):
+    filters = _filters(request)
+    show = filters.extra.get("show", SHOWS[0][0])
+    channel = filters.extra.get("channel")
+    args = {"date_range": filters.date_range, "category": filters.category, "channel": channel}
+    result = FIGURES["cohort_retention"](**args)
+    scope = {k: v for k, v in {"category": filters.category, "channel": channel}.items() if v}
+    rows, fmt = _heat_rows(result, show=show, link_params=scope)
+    curves = {**result, "cohorts": result["cohorts"][-CURVE_COHORTS:]}
+    bar = filter_bar(request, filters, categories=category_list(),
+                     dates_note="Dates pick the cohorts: the months of the customers' first purchase.")
+    bar["extra_chips"] = record_chips(
+        PageFilter(filters, keep=("channel",)), labels={"channel": "Channel"}, choices={"channel": CHANNEL_LABELS},
+    )
+    return render(request, "cohorts.html", {
+        **bar,
+        "cohorts": result, "curves": curves, "rows": rows, "format": fmt,
+        "offsets": range(result["months"]),
+        "shows": [{"key": key, "label": label, "active": key == show,
+                   "query": filters.querystring(show=key)} for key, label, *_ in SHOWS],
+        "channels": [(c, CHANNEL_LABELS[c]) for c in CHANNELS], "channel": channel,
+        "repeat": FIGURES["repeat_purchase"](**args),
+        "api_query": urlencode({**filters.range_params(), **scope}),
+    })
+
+
+class PageFilter:
+    """The page's filters with only some extra keys shown as chips (``show`` is a view, not a filter)."""
+
+    def __init__(self, filters, *, keep: tuple[str, ...]):
+        self._filters, self.extra = filters, {k: v for k, v in filters.extra.items() if k in keep}
+
+    def querystring(self, **overrides) -> str:
+        return self._filters.querystring(**overrides)
+
+
+MEMBER_TABLE = Table(
+    columns=customer_tables.TABLE.columns,
+    default_order=customer_tables.TABLE.default_order,
+    list_fn=cohort_member_list,
+    filterset=CohortMemberFilter,
+    row=customer_tables.TABLE.row,
+    csv_url_name="analytics-api:cohort-customers",
+)
+MEMBER_KEYS = ("cohort", "month", "channel")
+
+
+def _member_filters(request):
+    filters = page_filters(request, extra_keys=MEMBER_KEYS)
+    filters.date_range = type(filters.date_range)()  # a cell names its own months
+    return filters
+
+
+@reader_required
+def cohort_customers_page(request):
+    return record_list_page(
+        request, filters=_member_filters(request), table=MEMBER_TABLE, table_url="accounts:cohort-customer-table",
+        template="cohort_customers.html", categories=category_list(),
+        figure=lambda filters: {}, chip_labels={"cohort": "Cohort", "month": "Bought in"},
+        chip_choices={"channel": CHANNEL_LABELS},
+        dates_note="Customers whose first purchase fell in the cohort's month and who bought in the month shown.",
+    )
+
+
+@reader_required
+def cohort_customer_table(request):
+    return datatable_json(request, table=MEMBER_TABLE, filters=_member_filters(request))
