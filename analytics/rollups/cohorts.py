@@ -19,6 +19,7 @@ from sales.models import Sale
 ALL = ""
 CHUNK = 500
 COHORT_FIELDS = ("customers", "returned", "orders", "revenue_cents")
+GAP_FIELDS = ("customers", "gap_days")
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -29,39 +30,61 @@ def gap_bucket(days: int) -> int:
     return next((bound for bound in GAP_BUCKETS if days <= bound), GAP_OVER)
 
 
-def scopes(category: str, channel: str) -> tuple[tuple[str, str], ...]:
-    return ((category, channel), (category, ALL), (ALL, channel), (ALL, ALL))
+def cells_from_ordered(sales: Iterable[tuple]) -> tuple[dict, dict]:
+    """Cells from completed sales as (customer, UTC day 'YYYY-MM-DD', category, channel, cents), ordered
+    by customer then day: ``cohort[(category, channel, cohort, month)] = [customers, returned, orders,
+    cents]`` and ``gaps[(category, channel, cohort, bucket)] = [customers, gap days]``, months as
+    'YYYY-MM' (strings: this loop runs four times per sale in a rebuild). One pass, no per-customer table."""
+    cohort, gaps = {}, {}
+    customer, state = object(), {}
+    for customer_id, day, category, channel, cents in sales:
+        if customer_id != customer:
+            customer, state = customer_id, {}
+        month = day[:7]
+        for scope in ((category, channel), (category, ALL), (ALL, channel), (ALL, ALL)):
+            seen = state.get(scope)
+            if seen is None:  # [cohort, months so far, last month, first day, second day seen]
+                seen = state[scope] = [month, 0, None, day, False]
+            key = (*scope, seen[0], month)
+            cell = cohort.get(key)
+            if cell is None:
+                cell = cohort[key] = [0, 0, 0, 0]
+            if month != seen[2]:
+                seen[1] += 1
+                seen[2] = month
+                cell[0] += 1
+                cell[1] += seen[1] == 2
+            cell[2] += 1
+            cell[3] += cents
+            if not seen[4] and day != seen[3]:
+                seen[4] = True
+                gap = (dt.date.fromisoformat(day) - dt.date.fromisoformat(seen[3])).days
+                key = (*scope, seen[0], gap_bucket(gap))
+                entry = gaps.get(key)
+                if entry is None:
+                    entry = gaps[key] = [0, 0]
+                entry[0] += 1
+                entry[1] += gap
+    return cohort, gaps
+
+
+def _month(text: str) -> dt.date:
+    return dt.date(int(text[:4]), int(text[5:7]), 1)
 
 
 def customer_cells(sales: Iterable[tuple[dt.date, str, str, int]]) -> tuple[Counter, Counter]:
-    """One customer's cells from their completed sales as (UTC day, category, channel, cents):
-    ``cohort[(category, channel, cohort, month, field)]`` and ``gaps[(category, channel, cohort, bucket,
-    field)]``, flat Counters so that two customers' (or before/after) cells subtract key by key."""
-    months = defaultdict(lambda: defaultdict(lambda: [0, 0]))  # scope → month → [orders, cents]
-    days = defaultdict(set)  # scope → order days
-    for day, category, channel, cents in sales:
-        for scope in scopes(category, channel):
-            entry = months[scope][month_start(day)]
-            entry[0] += 1
-            entry[1] += cents
-            days[scope].add(day)
-    cohort, gaps = Counter(), Counter()
-    for scope, by_month in months.items():
-        ordered = sorted(by_month)
-        first = ordered[0]
-        for i, month in enumerate(ordered):
-            orders, cents = by_month[month]
-            key = (*scope, first, month)
-            cohort[(*key, "customers")] += 1
-            cohort[(*key, "returned")] += i == 1
-            cohort[(*key, "orders")] += orders
-            cohort[(*key, "revenue_cents")] += cents
-        order_days = sorted(days[scope])
-        if len(order_days) > 1:
-            gap = (order_days[1] - order_days[0]).days
-            gaps[(*scope, first, gap_bucket(gap), "customers")] += 1
-            gaps[(*scope, first, gap_bucket(gap), "gap_days")] += gap
-    return cohort, gaps
+    """One customer's cells from their completed sales as (UTC day, category, channel, cents), as flat
+    Counters keyed (*cell key, field), so that before and after subtract key by key."""
+    ordered = sorted((None, day.isoformat(), *rest) for day, *rest in sales)
+    cohort, gaps = cells_from_ordered(ordered)
+    flat_cohort, flat_gaps = Counter(), Counter()
+    for (category, channel, first, month), values in cohort.items():
+        key = (category, channel, _month(first), _month(month))
+        flat_cohort.update({(*key, f): v for f, v in zip(COHORT_FIELDS, values, strict=True)})
+    for (category, channel, first, bucket), values in gaps.items():
+        key = (category, channel, _month(first), bucket)
+        flat_gaps.update({(*key, f): v for f, v in zip(GAP_FIELDS, values, strict=True)})
+    return flat_cohort, flat_gaps
 
 
 def _write(model, key_names: tuple[str, ...], delta: Counter) -> None:
@@ -141,25 +164,15 @@ def _sales_of(customer_ids: list) -> dict:
     return rows
 
 
-def cohort_rebuild_orm(rows: Iterable[tuple]) -> None:
-    """The portable rebuild: ``rows`` are every completed sale as (customer, UTC day, category,
-    channel, cents), in any order."""
-    per_customer = defaultdict(list)
-    for customer_id, day, category, channel, cents in rows:
-        per_customer[customer_id].append((day, category, channel, cents))
-    cohort, gaps = Counter(), Counter()
-    for sales in per_customer.values():
-        c, g = customer_cells(sales)
-        cohort.update(c)
-        gaps.update(g)
-    for model, key_names, cells in (
-        (CohortCell, ("category", "channel", "cohort", "month"), cohort),
-        (RepeatGapCell, ("category", "channel", "cohort", "bucket"), gaps),
-    ):
-        per_key = defaultdict(dict)
-        for (*key, field), value in cells.items():
-            per_key[tuple(key)][field] = value
-        model.objects.bulk_create(
-            [model(**dict(zip(key_names, key, strict=True)), **values) for key, values in per_key.items()],
-            batch_size=5000,
-        )
+def cohort_rebuild(sales: Iterable[tuple], *, insert) -> None:
+    """Write every cell from ``sales`` (as cells_from_ordered takes them, ordered by customer then day)
+    with ``insert(model, field names, rows)``."""
+    cohort, gaps = cells_from_ordered(sales)
+    insert(CohortCell, ("category", "channel", "cohort", "month", *COHORT_FIELDS),
+           [(c, ch, _month(first), _month(month), *values) for (c, ch, first, month), values in cohort.items()])
+    insert(RepeatGapCell, ("category", "channel", "cohort", "bucket", *GAP_FIELDS),
+           [(c, ch, _month(first), bucket, *values) for (c, ch, first, bucket), values in gaps.items()])
+
+
+def bulk_insert(model, names: tuple[str, ...], rows: list) -> None:
+    model.objects.bulk_create([model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=5000)

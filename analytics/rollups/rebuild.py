@@ -25,7 +25,7 @@ from analytics.models import (
     SalesDay,
 )
 from analytics.rollups.active import ALL, month_of
-from analytics.rollups.cohorts import cohort_rebuild_orm
+from analytics.rollups.cohorts import bulk_insert, cohort_rebuild
 from analytics.rollups.ledger import ONE_WEEK, cents, monday_on_or_before, mondays
 from analytics.rollups.rebuild_sqlite import rebuild_sqlite
 from analytics.rollups.version import version_bump
@@ -72,13 +72,13 @@ def rebuild_orm() -> None:
                   attrs=lambda key: {"category": categories[key[0]]})
     _write_ledger(CityLedger, city_days, key_names=("city", "country", "category"), fields=CITY_FIELDS)
     _write_active(active_days)
-    sales = Sale.objects.filter(status=Sale.Status.COMPLETED).values_list(
+    sales = Sale.objects.filter(status=Sale.Status.COMPLETED).order_by("customer_id", "sold_at").values_list(
         "customer_id", "sold_at", "product_id", "channel", "total",
     )
-    cohort_rebuild_orm(
-        (customer_id, sold_at.astimezone(UTC).date(), categories[product_id], channel, cents(total))
+    cohort_rebuild((
+        (customer_id, sold_at.astimezone(UTC).date().isoformat(), categories[product_id], channel, cents(total))
         for customer_id, sold_at, product_id, channel, total in sales.iterator(chunk_size=BATCH)
-    )
+    ), insert=bulk_insert)
 
 
 def _bulk(model, objects, *, label: str) -> None:
