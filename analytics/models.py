@@ -16,6 +16,8 @@ from django.db import models
 
 # ActiveCustomerDay.prev_day / ActiveCustomerCell.prev_month when there is no earlier sale.
 NO_EARLIER_DAY = dt.date(1, 1, 1)
+# ActiveCustomerDay.next_day when there is no later sale.
+NO_LATER_DAY = dt.date(9999, 12, 31)
 
 
 class SalesDay(models.Model):
@@ -177,13 +179,23 @@ class ActiveCustomerDay(models.Model):
     day = models.DateField()
     prev_day = models.DateField()
     sales = models.BigIntegerField(default=0)
+    # The customer's state after this day, for RFM as of any day E: the one row per customer with
+    # day ≤ E < next_day holds their last sale day, their sales and revenue to date.
+    next_day = models.DateField(default=NO_LATER_DAY)
+    sales_to_date = models.BigIntegerField(default=0)
+    cents_to_date = models.BigIntegerField(default=0)
 
     class Meta:
         db_table = "sales_activecustomerday"
         constraints = [
             models.UniqueConstraint(fields=["scope", "customer", "day"], name="activecustomerday_key"),
         ]
-        indexes = [models.Index(fields=["scope", "prev_day", "day"], name="activecustomerday_prev")]
+        indexes = [
+            models.Index(fields=["scope", "prev_day", "day"], name="activecustomerday_prev"),
+            # RFM reads scope "" only: rows whose next_day is after E, newest first (few for a recent E).
+            models.Index(fields=["next_day", "day", "sales_to_date", "cents_to_date", "customer"],
+                         condition=models.Q(scope=""), name="activecustomerday_state"),
+        ]
 
 
 class ActiveCustomerCell(models.Model):

@@ -22,6 +22,7 @@ from analytics.figures.sales import (
     top_products,
     units_revenue_per_month,
 )
+from analytics.figures.segments import rfm_segments, segment_movement
 from analytics.figures.summaries import customer_summary, product_summary
 from analytics.figures.trends import anomalies_figure, forecast_figure
 from core.filters import DateRange
@@ -49,6 +50,8 @@ FIGURES: dict[str, Callable[..., dict]] = {
     "anomalies": anomalies_figure,
     "cohort_retention": cohort_retention,
     "repeat_purchase": repeat_purchase,
+    "rfm_segments": rfm_segments,
+    "segment_movement": segment_movement,
 }
 
 

@@ -12,8 +12,8 @@ from collections import Counter, defaultdict
 
 from django.db.models import Sum
 
-from analytics.models import NO_EARLIER_DAY, ActiveCustomerCell, ActiveCustomerDay
-from analytics.rollups.ledger import bump
+from analytics.models import NO_EARLIER_DAY, NO_LATER_DAY, ActiveCustomerCell, ActiveCustomerDay
+from analytics.rollups.ledger import bump, cents
 from catalog.models import Product
 from core.filters import DateRange
 from sales.models import Sale
@@ -47,22 +47,35 @@ def active_customers(*, date_range: DateRange, scope: str = ALL) -> int:
     return counted + same_month.count()
 
 
-def desired_days(*, customer_ids: list, scopes: set[str]) -> dict[tuple[str, object], Counter]:
-    """(scope, customer) → Counter(day → completed sales) from the sales themselves."""
+def desired_days(*, customer_ids: list, scopes: set[str]) -> tuple[dict, dict]:
+    """(scope, customer) → Counter(day → completed sales), and → Counter(day → their cents), from the
+    sales themselves."""
     rows = list(
         Sale.objects.filter(customer_id__in=customer_ids, status=Sale.Status.COMPLETED)
-        .values_list("customer_id", "sold_at", "product_id")
+        .values_list("customer_id", "sold_at", "product_id", "total")
     )
     categories = dict(
-        Product.objects.filter(pk__in={p for _, _, p in rows}).values_list("pk", "category")
+        Product.objects.filter(pk__in={p for _, _, p, _ in rows}).values_list("pk", "category")
     )
-    days = defaultdict(Counter)
-    for customer_id, sold_at, product_id in rows:
+    days, revenue = defaultdict(Counter), defaultdict(Counter)
+    for customer_id, sold_at, product_id, total in rows:
         day = utc_day(sold_at)
         for scope in (ALL, categories[product_id]):
             if scope in scopes:
                 days[(scope, customer_id)][day] += 1
-    return days
+                revenue[(scope, customer_id)][day] += cents(total)
+    return days, revenue
+
+
+def linked(sales_per_day: Counter, cents_per_day: Counter):
+    """(day, prev_day, next_day, sales, sales_to_date, cents_to_date) per day with sales, in order."""
+    days = sorted(sales_per_day)
+    sales_to_date = cents_to_date = 0
+    for i, day in enumerate(days):
+        sales_to_date += sales_per_day[day]
+        cents_to_date += cents_per_day[day]
+        yield (day, days[i - 1] if i else NO_EARLIER_DAY, days[i + 1] if i + 1 < len(days) else NO_LATER_DAY,
+               sales_per_day[day], sales_to_date, cents_to_date)
 
 
 def active_refresh(*, customer_ids, scopes) -> None:
@@ -73,7 +86,7 @@ def active_refresh(*, customer_ids, scopes) -> None:
 
 
 def _refresh_chunk(customer_ids: list, scopes: set[str]) -> None:
-    wanted = desired_days(customer_ids=customer_ids, scopes=scopes)
+    wanted, revenue = desired_days(customer_ids=customer_ids, scopes=scopes)
     existing = defaultdict(dict)
     for row in ActiveCustomerDay.objects.filter(customer_id__in=customer_ids, scope__in=scopes):
         existing[(row.scope, row.customer_id)][row.day] = row
@@ -82,27 +95,30 @@ def _refresh_chunk(customer_ids: list, scopes: set[str]) -> None:
     for scope_customer in set(wanted) | set(existing):
         scope, customer_id = scope_customer
         have = existing.get(scope_customer, {})
-        prev = NO_EARLIER_DAY
-        sales_per_day = wanted.get(scope_customer, Counter())
-        for day in sorted(sales_per_day):
+        for day, prev, later, sales, sales_to_date, cents_to_date in linked(
+            wanted.get(scope_customer, Counter()), revenue.get(scope_customer, Counter()),
+        ):
+            state = {"prev_day": prev, "next_day": later, "sales": sales, "sales_to_date": sales_to_date,
+                     "cents_to_date": cents_to_date}
             row = have.pop(day, None)
             if row is None:
-                create.append(ActiveCustomerDay(scope=scope, customer_id=customer_id, day=day, prev_day=prev,
-                                                sales=sales_per_day[day]))
+                create.append(ActiveCustomerDay(scope=scope, customer_id=customer_id, day=day, **state))
                 cells[(scope, day, month_of(prev))] += 1
-            elif row.prev_day != prev or row.sales != sales_per_day[day]:
+            elif any(getattr(row, field) != value for field, value in state.items()):
                 cells[(scope, day, month_of(row.prev_day))] -= 1
                 cells[(scope, day, month_of(prev))] += 1
-                row.prev_day, row.sales = prev, sales_per_day[day]
+                for field, value in state.items():
+                    setattr(row, field, value)
                 update.append(row)
-            prev = day
         for row in have.values():
             cells[(scope, row.day, month_of(row.prev_day))] -= 1
             delete.append(row.pk)
     if delete:
         ActiveCustomerDay.objects.filter(pk__in=delete).delete()
     if update:
-        ActiveCustomerDay.objects.bulk_update(update, ["prev_day", "sales"])
+        ActiveCustomerDay.objects.bulk_update(
+            update, ["prev_day", "next_day", "sales", "sales_to_date", "cents_to_date"],
+        )
     if create:
         ActiveCustomerDay.objects.bulk_create(create)
     for (scope, day, prev_month), delta in cells.items():

@@ -24,7 +24,7 @@ from analytics.models import (
     RepeatGapCell,
     SalesDay,
 )
-from analytics.rollups.active import ALL, month_of
+from analytics.rollups.active import ALL, linked, month_of
 from analytics.rollups.cohorts import bulk_insert, cohort_rebuild
 from analytics.rollups.ledger import ONE_WEEK, cents, monday_on_or_before, mondays
 from analytics.rollups.rebuild_sqlite import rebuild_sqlite
@@ -122,7 +122,7 @@ def _rebuild_sales(*, categories: dict, places: dict):
     sales_days = defaultdict(Counter)
     product_days = defaultdict(lambda: defaultdict(Counter))
     city_days = defaultdict(lambda: defaultdict(Counter))
-    active_days = defaultdict(Counter)  # (customer, category) → day → sales
+    active_days = defaultdict(lambda: (Counter(), Counter()))  # (customer, category) → day → sales, cents
     for day, customer_id, product_id, revenue, orders, units in tqdm(
         rows.iterator(chunk_size=BATCH), desc="sales", unit=" rows", disable=None, leave=False,
     ):
@@ -131,7 +131,8 @@ def _rebuild_sales(*, categories: dict, places: dict):
         product_days[(product_id,)][day].update({"revenue_cents": revenue, "units": units, "orders": orders})
         for scope in (category, ALL):
             city_days[(*places[customer_id], scope)][day].update({"revenue_cents": revenue, "orders": orders})
-        active_days[(customer_id, category)][day] += orders
+        active_days[(customer_id, category)][0][day] += orders
+        active_days[(customer_id, category)][1][day] += revenue
     _bulk(SalesDay, (SalesDay(day=d, category=c, **v) for (d, c), v in sales_days.items()),
           label="sales per day")
     return product_days, city_days, active_days
@@ -178,20 +179,20 @@ def _write_ledger(model, days_by_key: dict, *, key_names: tuple, fields: tuple, 
 
 
 def _write_active(active_days: dict) -> None:
-    per_scope = defaultdict(Counter)  # (scope, customer) → day → sales
-    for (customer_id, category), by_day in active_days.items():
-        per_scope[(category, customer_id)].update(by_day)
-        per_scope[(ALL, customer_id)].update(by_day)
+    per_scope = defaultdict(lambda: (Counter(), Counter()))  # (scope, customer) → day → sales, cents
+    for (customer_id, category), (sales, revenue) in active_days.items():
+        for scope in (category, ALL):
+            per_scope[(scope, customer_id)][0].update(sales)
+            per_scope[(scope, customer_id)][1].update(revenue)
     cells = Counter()
 
     def objects():
-        for (scope, customer_id), by_day in per_scope.items():
-            prev = NO_EARLIER_DAY
-            for day in sorted(by_day):
+        for (scope, customer_id), (sales, revenue) in per_scope.items():
+            for day, prev, later, n, sales_to_date, cents_to_date in linked(sales, revenue):
                 cells[(scope, day, month_of(prev))] += 1
                 yield ActiveCustomerDay(scope=scope, customer_id=customer_id, day=day, prev_day=prev,
-                                        sales=by_day[day])
-                prev = day
+                                        next_day=later, sales=n, sales_to_date=sales_to_date,
+                                        cents_to_date=cents_to_date)
 
     _bulk(ActiveCustomerDay, objects(), label="active customer days")
     _bulk(ActiveCustomerCell, (

@@ -12,6 +12,7 @@ from django.db import connection
 from accounts.models import Customer
 from analytics.models import (
     NO_EARLIER_DAY,
+    NO_LATER_DAY,
     ActiveCustomerCell,
     ActiveCustomerDay,
     City,
@@ -39,6 +40,7 @@ T = {
     "activecell": ActiveCustomerCell._meta.db_table,
 }
 NONE = NO_EARLIER_DAY.isoformat()
+LATEST = NO_LATER_DAY.isoformat()
 COMPLETED = Sale.Status.COMPLETED.value
 CENTS = "CAST(ROUND({col} * 100) AS INTEGER)"
 # The Monday on or before a 'YYYY-MM-DD' day (strftime %w: Sunday = 0).
@@ -88,15 +90,18 @@ DAY_ROWS = [
               FROM {T['sale']} s JOIN {T['customer']} c ON c.id = s.customer_id
               WHERE s.status = '{COMPLETED}')
         GROUP BY 2, 3, 4, 5 ORDER BY 2, 3, 4, 5""",
-    f"""INSERT INTO {T['activeday']} (scope, customer_id, day, prev_day, sales)
-        SELECT scope, customer_id, day,
-               COALESCE(LAG(day) OVER (PARTITION BY scope, customer_id ORDER BY day), '{NONE}'), sales
-        FROM (SELECT '{ALL}' AS scope, customer_id, substr(sold_at, 1, 10) AS day, COUNT(*) AS sales
+    f"""INSERT INTO {T['activeday']} (scope, customer_id, day, prev_day, next_day, sales, sales_to_date,
+                                      cents_to_date)
+        SELECT scope, customer_id, day, COALESCE(LAG(day) OVER w, '{NONE}'), COALESCE(LEAD(day) OVER w, '{LATEST}'),
+               sales, SUM(sales) OVER w, SUM(revenue) OVER w
+        FROM (SELECT '{ALL}' AS scope, customer_id, substr(sold_at, 1, 10) AS day, COUNT(*) AS sales,
+                     SUM({CENTS.format(col='total')}) AS revenue
               FROM {T['sale']} WHERE status = '{COMPLETED}' GROUP BY 2, 3
               UNION ALL
-              SELECT p.category, s.customer_id, substr(s.sold_at, 1, 10), COUNT(*)
+              SELECT p.category, s.customer_id, substr(s.sold_at, 1, 10), COUNT(*), SUM({CENTS.format(col='s.total')})
               FROM {T['sale']} s JOIN {T['product']} p ON p.id = s.product_id
-              WHERE s.status = '{COMPLETED}' GROUP BY 1, 2, 3)""",
+              WHERE s.status = '{COMPLETED}' GROUP BY 1, 2, 3)
+        WINDOW w AS (PARTITION BY scope, customer_id ORDER BY day)""",
     f"""INSERT INTO {T['activecell']} (scope, day, prev_month, customers)
         SELECT scope, day,
                CASE WHEN prev_day = '{NONE}' THEN prev_day ELSE substr(prev_day, 1, 8) || '01' END, COUNT(*)

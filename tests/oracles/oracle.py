@@ -16,6 +16,7 @@ from tests.oracles import customers as accounts_direct
 from tests.oracles import feedback as feedback_direct
 from tests.oracles import maps as maps_direct
 from tests.oracles import sales as sales_direct
+from tests.oracles import segments as segments_direct
 from tests.oracles import trends as trends_direct
 
 
@@ -88,4 +89,6 @@ DIRECT_FIGURES = {
     "anomalies": trends_direct.anomalies,
     "cohort_retention": cohorts_direct.cohort_retention,
     "repeat_purchase": cohorts_direct.repeat_purchase,
+    "rfm_segments": segments_direct.rfm_segments,
+    "segment_movement": segments_direct.segment_movement,
 }

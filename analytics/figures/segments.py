@@ -1,0 +1,154 @@
+"""RFM segments: every customer scored 1–5 on recency, frequency and monetary value as of a day, and
+named by the R × FM map below. Read from ActiveCustomerDay (scope ""): as of day E each customer who
+bought by then has exactly one row with day ≤ E < next_day, holding their last sale day and their
+sales and revenue to date. tests.oracles.segments computes the same from the Sale rows.
+
+Scores are quintiles of the customers with a completed sale on or before E (n of them): a customer's
+score is 1 + ⌊5 × (customers strictly worse) / n⌋, where worse is an earlier last sale (recency),
+fewer sales (frequency) or less revenue (monetary). Equal values share a score, so a customer's score
+depends only on their value, and the many one-order customers all score F = 1. FM is the mean of F
+and M rounded half up, ⌊(F + M + 1) / 2⌋.
+
+The map is the widely used R × FM grid (the one of the popular RFM notebooks: Champions R 5 with
+FM 4–5, Loyal R 3–4 with FM 4–5, ...), with Lost split off Hibernating at R = 1:
+
+    FM \\ R   1                2                3                4                    5
+    5        Can't lose them  Can't lose them  Loyal            Loyal                Champions
+    4        At risk          At risk          Loyal            Loyal                Champions
+    3        At risk          At risk          Need attention   Potential loyalists  Potential loyalists
+    2        Lost             Hibernating      About to sleep   Potential loyalists  Potential loyalists
+    1        Lost             Hibernating      About to sleep   Promising            New
+"""
+
+import datetime as dt
+
+import numpy as np
+
+from analytics.figures.periods import cents_to_money
+from analytics.models import ActiveCustomerDay
+from analytics.rollups.active import ALL
+from core.filters import DateRange, today
+
+SEGMENT_MAP = {  # FM score → the segment for R = 1 .. 5
+    5: ("Can't lose them", "Can't lose them", "Loyal", "Loyal", "Champions"),
+    4: ("At risk", "At risk", "Loyal", "Loyal", "Champions"),
+    3: ("At risk", "At risk", "Need attention", "Potential loyalists", "Potential loyalists"),
+    2: ("Lost", "Hibernating", "About to sleep", "Potential loyalists", "Potential loyalists"),
+    1: ("Lost", "Hibernating", "About to sleep", "Promising", "New"),
+}
+SEGMENTS = (
+    "Champions", "Loyal", "Potential loyalists", "New", "Promising", "Need attention", "About to sleep",
+    "At risk", "Can't lose them", "Hibernating", "Lost",
+)
+NOT_YET = "Not yet a customer"
+UNKNOWN_SEGMENT = "Unknown segment. Choose one of: {names}.".format(names=", ".join(SEGMENTS))
+# grid[r - 1][fm - 1] → index into SEGMENTS
+GRID = np.array([[SEGMENTS.index(SEGMENT_MAP[fm][r - 1]) for fm in range(1, 6)] for r in range(1, 6)])
+
+
+def segment_name(r: int, fm: int) -> str:
+    return SEGMENT_MAP[fm][r - 1]
+
+
+def quintile_scores(values: np.ndarray) -> np.ndarray:
+    """1 + ⌊5 × (values strictly below each) / n⌋ (higher values score higher)."""
+    below = np.searchsorted(np.sort(values, kind="stable"), values, side="left")
+    return 1 + (5 * below) // max(len(values), 1)
+
+
+class Scores:
+    """Every customer's state and scores as of ``as_of``."""
+
+    def __init__(self, as_of: dt.date):
+        self.as_of = as_of
+        rows = list(
+            ActiveCustomerDay.objects.filter(scope=ALL, next_day__gt=as_of, day__lte=as_of).order_by()
+            .values_list("customer_id", "day", "sales_to_date", "cents_to_date")
+        )
+        self.customer_ids = [row[0] for row in rows]
+        self.last_day = np.fromiter((row[1].toordinal() for row in rows), dtype=np.int64, count=len(rows))
+        self.sales = np.fromiter((row[2] for row in rows), dtype=np.int64, count=len(rows))
+        self.cents = np.fromiter((row[3] for row in rows), dtype=np.int64, count=len(rows))
+        self.r = quintile_scores(self.last_day)
+        self.f = quintile_scores(self.sales)
+        self.m = quintile_scores(self.cents)
+        self.fm = (self.f + self.m + 1) // 2
+        self.segment = GRID[self.r - 1, self.fm - 1] if rows else np.zeros(0, dtype=np.int64)
+
+    def of(self, customer_id) -> dict | None:
+        try:
+            i = self.customer_ids.index(customer_id)
+        except ValueError:
+            return None
+        return {
+            "segment": SEGMENTS[self.segment[i]], "r": int(self.r[i]), "f": int(self.f[i]), "m": int(self.m[i]),
+            "last_sale_day": dt.date.fromordinal(int(self.last_day[i])).isoformat(),
+            "sales": int(self.sales[i]), "revenue": cents_to_money(int(self.cents[i])),
+        }
+
+    def members(self, segment: str) -> list:
+        index = SEGMENTS.index(segment)
+        return [c for c, s in zip(self.customer_ids, self.segment.tolist(), strict=True) if s == index]
+
+
+def as_of_day(date_range: DateRange) -> dt.date:
+    return date_range.end or today()
+
+
+def rfm_segments(*, date_range: DateRange, category: str | None = None) -> dict:
+    """Customers per RFM segment as of the range's last day (today when open).
+
+    Returns ``{"as_of", "customers", "segments": [{"segment", "customers", "share", "revenue"}],
+    "grid": [{"r", "fm", "segment", "customers"}], "category_applied": false}``: ``revenue`` is the
+    segment's customers' completed sales up to ``as_of``; every segment is listed, in the map's order;
+    ``grid`` counts the 25 R × FM cells. Scores as in analytics.figures.segments; ``category`` is
+    ignored (a customer's segment is about all they bought).
+    """
+    scores = Scores(as_of_day(date_range))
+    n = len(scores.customer_ids)
+    sizes = np.bincount(scores.segment, minlength=len(SEGMENTS))
+    revenue = np.bincount(scores.segment, weights=scores.cents, minlength=len(SEGMENTS))
+    cells = np.bincount((scores.r - 1) * 5 + scores.fm - 1, minlength=25)
+    return {
+        "as_of": scores.as_of.isoformat(), "customers": n,
+        "segments": [
+            {"segment": name, "customers": int(sizes[i]), "share": round(int(sizes[i]) / n, 4) if n else 0.0,
+             "revenue": cents_to_money(int(round(revenue[i])))}
+            for i, name in enumerate(SEGMENTS)
+        ],
+        "grid": [
+            {"r": r, "fm": fm, "segment": segment_name(r, fm), "customers": int(cells[(r - 1) * 5 + fm - 1])}
+            for r in range(1, 6) for fm in range(1, 6)
+        ],
+        "category_applied": False,
+    }
+
+
+def segment_movement(*, date_range: DateRange, category: str | None = None) -> dict:
+    """How customers moved between RFM segments over the range: from the day before ``date_from``
+    to ``date_to`` (today when open; with no ``date_from``, everyone starts as not yet a customer).
+
+    Returns ``{"from", "to", "segments", "rows": [{"from", "to": {segment: customers}, "customers"}],
+    "category_applied": false}``: one row per segment at the start, plus "Not yet a customer" for those
+    who first bought in the range; ``to`` counts where those customers are at the end.
+    """
+    end = as_of_day(date_range)
+    after = Scores(end)
+    start = date_range.start - dt.timedelta(days=1) if date_range.start else None
+    before = {}
+    if start is not None and start < end:
+        earlier = Scores(start)
+        before = dict(zip(earlier.customer_ids, earlier.segment.tolist(), strict=True))
+    names = (*SEGMENTS, NOT_YET)
+    counts = np.zeros((len(names), len(SEGMENTS)), dtype=np.int64)
+    origin = [before.get(c, len(SEGMENTS)) for c in after.customer_ids]
+    np.add.at(counts, (np.array(origin, dtype=np.int64), after.segment), 1)
+    return {
+        "from": start.isoformat() if start else None, "to": end.isoformat(), "segments": list(SEGMENTS),
+        "rows": [
+            {"from": name, "to": {to: int(counts[i, j]) for j, to in enumerate(SEGMENTS)},
+             "customers": int(counts[i].sum())}
+            for i, name in enumerate(names)
+        ],
+        "category_applied": False,
+    }

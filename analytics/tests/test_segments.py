@@ -1,0 +1,97 @@
+"""RFM segments: the scores by hand on a small shop, the figures against the Sale rows (tests.oracles
+.segments) before and after writes, and the R × FM map covering every cell once."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from accounts.tests.factories import CustomerFactory
+from analytics.figures.segments import (
+    SEGMENT_MAP,
+    SEGMENTS,
+    Scores,
+    quintile_scores,
+    rfm_segments,
+    segment_movement,
+)
+from catalog.tests.factories import ProductFactory
+from core.filters import DateRange
+from sales.models import Sale
+from sales.services import sale_create, sale_delete, sale_refund, sale_update
+from tests.oracles import segments as oracle
+
+D = dt.date
+
+
+def at(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.timezone.utc)
+
+
+def test_the_map_names_every_cell_and_uses_every_segment():
+    assert sorted(SEGMENT_MAP) == [1, 2, 3, 4, 5] and all(len(row) == 5 for row in SEGMENT_MAP.values())
+    assert {name for row in SEGMENT_MAP.values() for name in row} == set(SEGMENTS)
+    assert SEGMENT_MAP[5][4] == "Champions" and SEGMENT_MAP[1][4] == "New" and SEGMENT_MAP[1][0] == "Lost"
+
+
+def test_quintiles_share_a_score_on_ties():
+    import numpy as np
+
+    assert quintile_scores(np.array([1, 1, 1, 2, 3])).tolist() == [1, 1, 1, 4, 5]
+    assert quintile_scores(np.array([10, 20, 30, 40, 50])).tolist() == [1, 2, 3, 4, 5]
+
+
+@pytest.fixture
+def shop(db):
+    product = ProductFactory(category="Books", price=Decimal("10.00"))
+    people = [CustomerFactory(joined_at=at(D(2024, 1, 1))) for _ in range(6)]
+    made = []
+    # Customer i buys i + 1 times (i + 1 units each), the last time on 1 January + 5·i days: the later
+    # and the more, the better.
+    for i, person in enumerate(people[:5]):
+        for k in range(i + 1):
+            made.append(sale_create(customer=person, product=product, quantity=1 + i,
+                                    sold_at=at(D(2025, 1, 1) + dt.timedelta(days=5 * i - k))))
+    made.append(sale_create(customer=people[5], product=product, quantity=1, sold_at=at(D(2025, 3, 1)),
+                            status=Sale.Status.REFUNDED))
+    return {"people": people, "product": product, "sales": made}
+
+
+RANGES = [DateRange(None, D(2025, 2, 1)), DateRange(D(2025, 1, 15), D(2025, 2, 1)),
+          DateRange(D(2025, 1, 1), D(2025, 1, 1)), DateRange(None, D(2024, 6, 1)), DateRange()]
+
+
+def assert_like_oracle():
+    for date_range in RANGES:
+        assert rfm_segments(date_range=date_range) == oracle.rfm_segments(date_range=date_range), date_range
+        assert segment_movement(date_range=date_range) == oracle.segment_movement(date_range=date_range)
+
+
+@pytest.mark.django_db
+def test_hand_scored(shop):
+    scores = Scores(D(2025, 2, 1))
+    people = shop["people"]
+    best, worst = scores.of(people[4].pk), scores.of(people[0].pk)
+    assert (best["r"], best["f"], best["m"], best["segment"]) == (5, 5, 5, "Champions")
+    assert (worst["r"], worst["f"], worst["m"], worst["segment"]) == (1, 1, 1, "Lost")
+    assert (best["sales"], best["revenue"], best["last_sale_day"]) == (5, 250.0, "2025-01-21")
+    assert scores.of(people[2].pk)["segment"] == "Need attention"  # R 3, F 3, M 3
+    assert scores.of(people[5].pk) is None  # only a refunded sale
+    result = rfm_segments(date_range=DateRange(None, D(2025, 2, 1)))
+    assert result["customers"] == 5
+    sizes = {s["segment"]: s["customers"] for s in result["segments"]}
+    assert sizes["Champions"] == 1 and sizes["Lost"] == 1 and sum(sizes.values()) == 5
+    moved = segment_movement(date_range=DateRange(D(2025, 1, 15), D(2025, 2, 1)))
+    newcomers = next(row for row in moved["rows"] if row["from"] == "Not yet a customer")
+    assert newcomers["customers"] == 1  # customer 4 first bought on 17 January
+
+
+@pytest.mark.django_db
+def test_matches_the_sale_rows_after_writes(shop):
+    assert_like_oracle()
+    sales, people = shop["sales"], shop["people"]
+    sale_delete(sale=sales[-2])
+    sale_refund(sale=sales[0])
+    sale_update(sale=sales[3], data={"customer": people[5], "sold_at": at(D(2025, 1, 20))})
+    sale_create(customer=people[0], product=shop["product"], quantity=9, sold_at=at(D(2025, 1, 30)))
+    assert_like_oracle()
