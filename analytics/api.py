@@ -105,11 +105,12 @@ def figure_view(name: str, fn):
 
 
 def analytics_urlpatterns() -> list:
-    from analytics.api_members import CohortCustomerViewSet
+    from analytics.api_members import CohortCustomerViewSet, SegmentCustomerViewSet
 
     return [
         path("", AnalyticsIndexView.as_view(), name="index"),
         path("cohort_customers/", CohortCustomerViewSet.as_view({"get": "list"}), name="cohort-customers"),
+        path("segment_customers/", SegmentCustomerViewSet.as_view({"get": "list"}), name="segment-customers"),
         *(path(f"{name}/", figure_view(name, fn).as_view(), name=name) for name, fn in FIGURES.items()),
         path("<str:name>/", UnknownFigureView.as_view(), name="unknown"),
     ]

@@ -1,4 +1,5 @@
-"""The customers behind a figure's cell: a cohort's buyers in one month (the cohorts page's heat map).
+"""The customers behind a figure's cell: a cohort's buyers in one month (the cohorts page's heat map),
+an RFM segment's customers on a day (the segments page).
 
 Read from the Sale rows, range first (the cell's month, then the months before the cohort for the
 same customers), so the list is exact on every write without a per-customer table.
@@ -12,8 +13,10 @@ from django import forms
 from accounts.filters import customer_search_q
 from accounts.models import Customer
 from analytics.figures.cohorts import CHANNELS, UNKNOWN_CHANNEL, add_months
+from analytics.figures.segments import SEGMENTS, UNKNOWN_SEGMENT, Scores
 from catalog.selectors import product_ids_in_category
-from core.filters import DateRange
+from core.dates import validate_filter_date
+from core.filters import DateRange, today
 from core.filtersets import OrderingFilter, apply_filters, search_filter
 from sales.models import Sale
 
@@ -107,3 +110,38 @@ class CohortMemberFilter(django_filters.FilterSet):
 def cohort_member_list(*, filters: dict | None = None):
     """Customers of a heat-map cell (CohortMemberFilter); a bad or missing value raises ValidationError."""
     return apply_filters(CohortMemberFilter, filters or {}, Customer.objects.all())
+
+
+class SegmentMemberFilter(django_filters.FilterSet):
+    """Customers of one RFM segment (``segment``, its name) as of ``date_to`` (default today), with
+    ``search`` and ``ordering`` as on /users/."""
+
+    segment = django_filters.ChoiceFilter(
+        method="keep", required=True, choices=[(s, s) for s in SEGMENTS], label="RFM segment",
+        error_messages={"invalid_choice": UNKNOWN_SEGMENT},
+    )
+    date_to = django_filters.DateFilter(
+        method="keep", label="Scored as of this day (YYYY-MM-DD; default today)", validators=[validate_filter_date],
+    )
+    search = search_filter("name, email and city")
+    ordering = OrderingFilter(fields=["name", "email", "city", "country", "joined_at"])
+
+    class Meta:
+        model = Customer
+        fields = ["segment", "date_to", "search", "ordering"]
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(customer_search_q(value))
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        ids = Scores(data.get("date_to") or today()).members(data["segment"])
+        return super().filter_queryset(queryset.filter(pk__in=ids))
+
+
+def segment_member_list(*, filters: dict | None = None):
+    """Customers of an RFM segment (SegmentMemberFilter); a bad or missing value raises ValidationError."""
+    return apply_filters(SegmentMemberFilter, filters or {}, Customer.objects.all())

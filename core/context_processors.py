@@ -10,6 +10,7 @@ NAV = (
     ("Dashboard", "/"),
     ("Customers", "/users/"),
     ("Cohorts", "/users/cohorts/"),
+    ("Segments", "/users/segments/"),
     ("Products", "/products/"),
     ("Sales", "/sales/"),
     ("Feedback", "/feedback/"),

@@ -3,7 +3,7 @@ models' ``get_absolute_url`` reverse."""
 
 from django.urls import path
 
-from pages.views import cohorts, customers, feedback, products, sales
+from pages.views import cohorts, customers, feedback, products, sales, segments
 
 customer_urls = ([
     path("", customers.customer_list_page, name="customer-list"),
@@ -11,6 +11,9 @@ customer_urls = ([
     path("cohorts/", cohorts.cohort_page, name="cohorts"),
     path("cohorts/customers/", cohorts.cohort_customers_page, name="cohort-customers"),
     path("cohorts/customers/table/", cohorts.cohort_customer_table, name="cohort-customer-table"),
+    path("segments/", segments.segment_page, name="segments"),
+    path("segments/customers/", segments.segment_customers_page, name="segment-customers"),
+    path("segments/customers/table/", segments.segment_customer_table, name="segment-customer-table"),
     path("<str:pk>/", customers.customer_detail_page, name="customer-detail"),
 ], "accounts")
 

@@ -7,6 +7,7 @@ from accounts import tables
 from accounts.selectors import customer_get
 from analytics.customer_value import customer_value_get
 from analytics.figures import FIGURES, customer_summary
+from analytics.figures.segments import Scores, as_of_day
 from core.pages import (
     PageFilters,
     datatable_json,
@@ -54,6 +55,7 @@ def customer_detail_page(request, pk: str):
         "customer": customer,
         "summary": customer_summary(customer_id=customer.pk, date_range=filters.date_range),
         "value": customer_value_get(customer_id=customer.pk),
+        "segment": Scores(as_of_day(filters.date_range)).of(customer.pk),
         "orders_table": table_context(
             table=SALES_TABLE, url=reverse("sales:sale-table"), filters=narrowed, hidden=("customer",),
         ),

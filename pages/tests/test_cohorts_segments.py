@@ -1,0 +1,72 @@
+"""The cohorts and segments pages: the heat map's cells open exactly the customers behind them, a
+segment opens its customers, both as table rows and CSV; bad filters are messages or 400s."""
+
+import csv
+import datetime as dt
+import io
+import re
+
+import pytest
+
+from analytics.figures.segments import Scores
+from analytics.members import cohort_member_ids
+from analytics.tests.test_cohorts import shop  # noqa: F401 (the fixture)
+from tests.oracles import segments as segments_oracle
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def csv_emails(client, url, params) -> set[str]:
+    response = client.get(url, {**params, "format": "csv"})
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return {row["email"] for row in rows}
+
+
+def test_heat_map_cells_link_to_their_customers(analyst_client, shop):
+    page = analyst_client.get("/users/cohorts/").content.decode()
+    assert 'data-heatmap' in page and "2025-01" in page
+    links = re.findall(r'data-cohort="2025-01" data-month="2025-03"[^>]*><a href="([^"]+)"', page)
+    assert len(links) == 1
+    table = analyst_client.get(links[0].replace("&amp;", "&").replace("/customers/?", "/customers/table/?"))
+    assert [row["email"] for row in table.json()["data"]] == [shop["ann"].email]  # Ann came back in March
+    params = {"cohort": "2025-01", "month": "2025-02"}
+    assert csv_emails(analyst_client, "/api/analytics/cohort_customers/", params) == {shop["bob"].email}
+    assert cohort_member_ids(cohort=D(2025, 2, 1), month=D(2025, 2, 1)) == [shop["cy"].pk]
+
+
+def test_cohort_filters_and_views(analyst_client, shop):
+    for query in ("show=customers", "show=revenue_per_customer&category=Books", "channel=store", "show=returned"):
+        assert analyst_client.get(f"/users/cohorts/?{query}").status_code == 200
+    page = analyst_client.get("/users/cohorts/?channel=fax").content.decode()
+    assert "Unknown channel" in page
+    assert analyst_client.get("/api/analytics/cohort_retention/", {"channel": "fax"}).status_code == 400
+    assert analyst_client.get("/api/analytics/cohort_customers/").status_code == 400  # no cohort
+    bad = analyst_client.get("/api/analytics/cohort_customers/", {"cohort": "2025-03", "month": "2025-01"})
+    assert bad.status_code == 400 and "month" in bad.json()
+    assert analyst_client.get("/users/cohorts/customers/table/", {"cohort": "May"}).status_code == 400
+
+
+def test_segments_page_and_a_segments_customers(analyst_client, shop):
+    as_of = {"date_to": "2025-03-31"}
+    page = analyst_client.get("/users/segments/", as_of).content.decode()
+    assert "data-movement" in page and "Champions" in page
+    expected = {}
+    for customer_id, (segment, _) in segments_oracle.segments_of(D(2025, 3, 31)).items():
+        expected.setdefault(segment, set()).add(customer_id)
+    emails = {c.pk: c.email for c in (shop["ann"], shop["bob"], shop["cy"])}
+    for segment, ids in expected.items():
+        params = {**as_of, "segment": segment}
+        rows = analyst_client.get("/users/segments/customers/table/", params).json()["data"]
+        assert {row["email"] for row in rows} == {emails[i] for i in ids}
+        assert csv_emails(analyst_client, "/api/analytics/segment_customers/", params) == {emails[i] for i in ids}
+    assert analyst_client.get("/api/analytics/segment_customers/", {"segment": "Gold"}).status_code == 400
+
+
+def test_customer_page_shows_the_segment(analyst_client, shop):
+    ann = shop["ann"]
+    page = analyst_client.get(f"/users/{ann.pk}/", {"date_to": "2025-03-31"}).content.decode()
+    expected = Scores(D(2025, 3, 31)).of(ann.pk)["segment"]
+    assert expected == segments_oracle.segments_of(D(2025, 3, 31))[ann.pk][0]
+    assert "data-customer-segment" in page and expected.replace("'", "&#x27;") in page

@@ -1,0 +1,73 @@
+"""The RFM segments page (/users/segments/): sizes and revenue, the R × FM grid, movement over the
+range, and a segment's customers (/users/segments/customers/)."""
+
+from urllib.parse import urlencode
+
+from django.shortcuts import render
+from django.urls import reverse
+
+from accounts import tables as customer_tables
+from analytics.figures import FIGURES
+from analytics.figures.segments import SEGMENTS
+from analytics.members import SegmentMemberFilter, segment_member_list
+from core.pages import Table, datatable_json, filter_bar, page_filters, reader_required, record_list_page
+
+
+def _filters(request):
+    filters = page_filters(request)
+    filters.category = None  # a segment is about everything a customer bought
+    return filters
+
+
+@reader_required
+def segment_page(request):
+    filters = _filters(request)
+    segments = FIGURES["rfm_segments"](date_range=filters.date_range)
+    movement = FIGURES["segment_movement"](date_range=filters.date_range)
+    as_of = {"date_to": segments["as_of"]}
+    members = reverse("accounts:segment-customers")
+    rows = [{**row, "href": f"{members}?{urlencode({**as_of, 'segment': row['segment']})}"}
+            for row in segments["segments"]]
+    top = max((row["customers"] for row in movement["rows"]), default=0)
+    moves = [
+        {"from": row["from"], "customers": row["customers"],
+         "cells": [{"to": to, "customers": row["to"][to], "stays": to == row["from"]} for to in SEGMENTS]}
+        for row in movement["rows"]
+    ]
+    grid = {(cell["r"], cell["fm"]): cell for cell in segments["grid"]}
+    return render(request, "segments.html", {
+        **filter_bar(request, filters, dates_note="Scored as of the last day of the range (today when open); "
+                                                 "movement from the day before its first."),
+        "segments": segments, "rows": rows, "movement": movement, "moves": moves, "top": top,
+        "grid_rows": [[grid[(r, fm)] for r in range(1, 6)] for fm in range(5, 0, -1)],
+    })
+
+
+MEMBER_TABLE = Table(
+    columns=customer_tables.TABLE.columns,
+    default_order=customer_tables.TABLE.default_order,
+    list_fn=segment_member_list,
+    filterset=SegmentMemberFilter,
+    row=customer_tables.TABLE.row,
+    csv_url_name="analytics-api:segment-customers",
+)
+
+
+def _member_filters(request):
+    filters = page_filters(request, extra_keys=("segment",))
+    filters.category = None
+    return filters
+
+
+@reader_required
+def segment_customers_page(request):
+    return record_list_page(
+        request, filters=_member_filters(request), table=MEMBER_TABLE, table_url="accounts:segment-customer-table",
+        template="segment_customers.html", figure=lambda filters: {}, chip_labels={"segment": "Segment"},
+        dates_note="The segment as of the To date (today when empty).",
+    )
+
+
+@reader_required
+def segment_customer_table(request):
+    return datatable_json(request, table=MEMBER_TABLE, filters=_member_filters(request))
