@@ -1,0 +1,156 @@
+"""Customer figures at the large seed size on SQLite: cohort matrix, repeat purchase and RFM segments.
+
+Wall-clock milliseconds per call, warm (one untimed call first, then BENCH_RUNS timed calls, default
+20), p50 and p95 per figure, range and filter. Builds once (or reuses, keyed by its path) a database
+seeded with `seed_data --size large --seed 1 --until 2026-06-30` (1M sales, 100k customers), whose
+rollups seed_data rebuilds; a reused database from before the cohort cells is rebuilt once. Ranges:
+the last 7 days, 30 days, 90 days, 12 months, all time, and two that end in the past (a quarter a year
+back, a month two years back: RFM scored as of an older day). Cohort and repeat-purchase figures also
+with a category and with a channel. Beside them, measured in the same run, the floor: one plain
+GROUP BY month over the completed sales. Target: every p95 ≤ 100 ms. The headline is the last line;
+exits 1 on a miss.
+
+    .venv/bin/python bench/customers.py
+
+BENCH_DIR=/path keeps the database elsewhere; BENCH_REBUILD=1 rebuilds the rollups of a reused one.
+"""
+
+import functools
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+UNTIL = "2026-06-30"
+BENCH_DIR = Path(
+    os.environ.get("BENCH_DIR") or Path(tempfile.gettempdir()) / f"ecommerce-bench-customers-large-1-{UNTIL}"
+)
+BENCH_DIR.mkdir(parents=True, exist_ok=True)
+os.environ["DATA_DIR"] = str(BENCH_DIR)
+os.environ.pop("MONGODB_URI", None)
+os.environ["DEBUG"] = "0"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecommerce_analytics.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+import datetime as dt  # noqa: E402
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from analytics.figures import FIGURES  # noqa: E402
+from analytics.models import NO_LATER_DAY, ActiveCustomerDay, CohortCell  # noqa: E402
+from analytics.rollups import rollups_rebuild  # noqa: E402
+from core.filters import DateRange  # noqa: E402
+from sales.models import Sale  # noqa: E402
+
+P95_TARGET_MS = 100.0
+RUNS = int(os.environ.get("BENCH_RUNS", "20"))
+SEEDED_MARK = BENCH_DIR / "seeded.ok"
+CATEGORY = "Electronics"
+CHANNEL = "mobile"
+LAST = dt.date.fromisoformat(UNTIL)
+RANGES = {
+    "7d": DateRange(LAST - dt.timedelta(days=6), LAST),
+    "30d": DateRange(LAST - dt.timedelta(days=29), LAST),
+    "90d": DateRange(LAST - dt.timedelta(days=89), LAST),
+    "12m": DateRange(dt.date(LAST.year - 1, LAST.month, LAST.day) + dt.timedelta(days=1), LAST),
+    "all": DateRange(None, LAST),
+    "q-1y": DateRange(dt.date(LAST.year - 1, 1, 1), dt.date(LAST.year - 1, 3, 31)),
+    "m-2y": DateRange(dt.date(LAST.year - 2, 6, 1), dt.date(LAST.year - 2, 6, 30)),
+}
+# (figure, filters) cases; RFM has no category or channel.
+CASES = [
+    ("cohort_retention", {}), ("cohort_retention", {"category": CATEGORY}), ("cohort_retention", {"channel": CHANNEL}),
+    ("repeat_purchase", {}), ("repeat_purchase", {"category": CATEGORY}), ("repeat_purchase", {"channel": CHANNEL}),
+    ("rfm_segments", {}), ("segment_movement", {}),
+]
+
+
+def prepare() -> None:
+    call_command("migrate", verbosity=0)
+    if not SEEDED_MARK.exists():
+        print(f"Seeding {BENCH_DIR} (large, seed 1, until {UNTIL}): a few minutes, once.", flush=True)
+        call_command("seed_data", size="large", seed="1", until=UNTIL, clear=True, verbosity=0)
+        SEEDED_MARK.write_text(UNTIL)
+    stale = not CohortCell.objects.exists() or not ActiveCustomerDay.objects.filter(
+        scope="", next_day__lt=NO_LATER_DAY).exists()
+    if os.environ.get("BENCH_REBUILD") or stale:
+        print("Rebuilding the rollups of the reused database...", flush=True)
+        started = time.perf_counter()
+        rollups_rebuild()
+        print(f"rollups rebuilt in {time.perf_counter() - started:.0f} s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def timed(fn, runs: int) -> list[float]:
+    fn()  # warm: first-query compilation, page cache
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20, method="inclusive")[-1]
+
+
+def floor_ms() -> float:
+    """One plain GROUP BY month over the completed sales, in SQL: what a figure costs without rollups."""
+    sql = (
+        f"SELECT substr(sold_at, 1, 7), SUM(total), COUNT(*) FROM {Sale._meta.db_table} "
+        "WHERE status = %s GROUP BY 1"
+    )
+
+    def group_by_month():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [Sale.Status.COMPLETED])
+            return cursor.fetchall()
+
+    return statistics.median(timed(group_by_month, 3))
+
+
+# --- Lifetime value: clv_fit on the same database (not timed here yet) -------------------------------
+# The clv_fit target (≤ 20 s on 100k customers) belongs beside these figures; its timing goes here,
+# as clv_fit_seconds() returning the wall time of one `manage.py clv_fit` run, and into main()'s verdict.
+
+
+def main() -> int:
+    prepare()
+    print(f"{Sale.objects.count():,} sales, {CohortCell.objects.count():,} cohort cells in {BENCH_DIR}; "
+          f"{RUNS} runs per case, times in ms")
+    floor = floor_ms()
+    print(f"floor: raw GROUP BY month over completed sales: {floor:.0f} ms")
+    worst, misses, cases = (0.0, ""), [], 0
+    print(f"{'figure':20s} {'range':>5s} {'filter':>14s} {'p50':>7s} {'p95':>7s}")
+    for name, filters in CASES:
+        for range_name, date_range in RANGES.items():
+            samples = timed(functools.partial(FIGURES[name], date_range=date_range, **filters), RUNS)
+            p50, high = statistics.median(samples), p95(samples)
+            cases += 1
+            shown = ",".join(filters.values()) or "-"
+            label = f"{name} {range_name} {shown}"
+            if high > worst[0]:
+                worst = (high, label)
+            if high > P95_TARGET_MS:
+                misses.append(label)
+            print(f"{name:20s} {range_name:>5s} {shown:>14s} {p50:7.1f} {high:7.1f}"
+                  + ("  MISS" if high > P95_TARGET_MS else ""), flush=True)
+    verdict = "ok" if not misses else f"MISS on {len(misses)}"
+    print(f"customer figures: worst p95 {worst[0]:.1f} ms ({worst[1]}) over {cases} cases, target "
+          f"{P95_TARGET_MS:.0f} ms, raw GROUP BY floor {floor:.0f} ms: {verdict}")
+    return 1 if misses else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

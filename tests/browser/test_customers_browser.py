@@ -1,0 +1,65 @@
+"""The cohorts and segments pages in a real browser: the heat map is drawn (cells tinted by value),
+the retention curves show what the API returns, a cell opens its customers, a segment opens its own,
+and a customer's page names their segment."""
+
+import pytest
+
+from tests.browser.conftest import login, screenshot, shop  # noqa: F401 (the fixture)
+from tests.browser.test_pages_browser import api_figure, table_rows, wait_for_charts, wait_for_table
+
+pytestmark = pytest.mark.browser
+
+CURVES = """() => {
+  const chart = Chart.getChart(document.querySelector('[data-chart="cohort_retention"] canvas'));
+  return { state: document.querySelector('[data-chart="cohort_retention"]').dataset.state,
+           labels: chart.data.datasets.map(d => d.label), data: chart.data.datasets.map(d => d.data) };
+}"""
+TINTED = """() => [...document.querySelectorAll('[data-heatmap] td.heat')].map(td => ({
+  value: Number(td.dataset.value), colour: getComputedStyle(td).backgroundColor,
+  cohort: td.dataset.cohort, month: td.dataset.month }))"""
+
+
+def test_heat_map_drawn_and_a_cell_opens_its_customers(page, live_server, analyst, shop):
+    login(page, live_server, next_path="/users/cohorts/")
+    wait_for_charts(page)
+    curves = page.evaluate(CURVES)
+    figure = api_figure(page, live_server, "cohort_retention", "")
+    assert curves["state"] == "drawn"
+    assert curves["labels"] == [c["cohort"] for c in figure["cohorts"]]
+    assert curves["data"] == [[cell["retention"] for cell in c["cells"]] for c in figure["cohorts"]]
+    cells = page.evaluate(TINTED)
+    assert len(cells) == sum(len(c["cells"]) for c in figure["cohorts"])
+    assert {c["colour"] for c in cells if c["value"]} - {"rgba(0, 0, 0, 0)"}, "tinted cells"
+    assert all(c["colour"] == "rgba(59, 111, 216, 0)" for c in cells if not c["value"])
+    screenshot(page, "cohorts")
+    # A later month with buyers: the customers who came back then.
+    target = next(c for c in cells if c["value"] and c["month"] != c["cohort"])
+    expected = api_figure(page, live_server, "cohort_customers",
+                          f"cohort={target['cohort']}&month={target['month']}")["results"]
+    assert expected
+    page.locator(f'td[data-cohort="{target["cohort"]}"][data-month="{target["month"]}"] a').click()
+    page.wait_for_url(lambda url: "/users/cohorts/customers/" in url)
+    wait_for_table(page, "cohort-customers-table")
+    assert sorted(row[0] for row in table_rows(page, "cohort-customers-table")) == sorted(
+        c["name"] for c in expected)
+
+
+def test_segments_page_opens_a_segments_customers(page, live_server, analyst, shop):
+    login(page, live_server, next_path="/users/segments/")
+    figure = api_figure(page, live_server, "rfm_segments", "")
+    shown = {
+        row.get_attribute("data-segment"): int(row.locator("td").first.inner_text())
+        for row in page.locator("[data-segments] tbody tr").all()
+    }
+    assert shown == {s["segment"]: s["customers"] for s in figure["segments"]}
+    name = next(s["segment"] for s in figure["segments"] if s["customers"])
+    page.locator(f'[data-segments] tr[data-segment="{name}"] a').click()
+    page.wait_for_url(lambda url: "/users/segments/customers/" in url)
+    wait_for_table(page, "segment-customers-table")
+    names = sorted(row[0] for row in table_rows(page, "segment-customers-table"))
+    expected = api_figure(page, live_server, "segment_customers", f"segment={name}")["results"]
+    assert names == sorted(c["name"] for c in expected) and names
+    page.get_by_role("link", name=names[0]).click()
+    page.wait_for_url(lambda url: "/users/" in url and "segments" not in url)
+    assert page.locator("[data-customer-segment]").inner_text().startswith(f"RFM segment: {name}")
+    screenshot(page, "segments-customer")
