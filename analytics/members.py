@@ -9,6 +9,8 @@ import datetime as dt
 
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.filters import customer_search_q
 from accounts.models import Customer
@@ -60,7 +62,10 @@ class MonthField(forms.DateField):
     default_error_messages = {"invalid": MONTH_FORMAT}
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class MonthFilter(django_filters.Filter):
+    """A month as YYYY-MM."""
+
     field_class = MonthField
 
 

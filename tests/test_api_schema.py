@@ -9,6 +9,7 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
+from analytics.api import extra_params
 from analytics.figures import FIGURES
 
 # Only our endpoints: /api/search/ belongs to the search app and is checked there.
@@ -81,7 +82,9 @@ def test_each_figure_has_its_own_documentation(schema):
         operation = schema["paths"][f"/api/analytics/{name}/"]["get"]
         assert operation["operationId"] == f"analytics_{name}"
         assert operation["description"].split("\n")[0] == fn.__doc__.strip().split("\n")[0]
-        assert {p["name"] for p in operation["parameters"]} == {"date_from", "date_to", "category"}
+        more = set(extra_params(fn))  # e.g. channel on the cohort figures
+        assert {p["name"] for p in operation["parameters"]} == {"date_from", "date_to", "category", *more}
+    assert extra_params(FIGURES["cohort_retention"]) == ("channel",)
 
 
 def test_token_auth_is_described(schema):
