@@ -95,3 +95,25 @@ def test_matches_the_sale_rows_after_writes(shop):
     sale_update(sale=sales[3], data={"customer": people[5], "sold_at": at(D(2025, 1, 20))})
     sale_create(customer=people[0], product=shop["product"], quantity=9, sold_at=at(D(2025, 1, 30)))
     assert_like_oracle()
+
+
+@pytest.mark.django_db
+def test_customer_states_after_writes_equal_a_rebuild(shop):
+    from analytics.models import ActiveCustomerDay
+    from analytics.rollups import rollups_rebuild
+    from catalog.services import product_update
+
+    sales, people = shop["sales"], shop["people"]
+    sale_update(sale=sales[5], data={"sold_at": at(D(2024, 12, 1))})  # a customer's first day moves back
+    sale_delete(sale=sales[2])
+    sale_update(sale=sales[7], data={"quantity": 7})  # revenue to date changes from that day on
+    product_update(product=shop["product"], data={"category": "Comics"})
+
+    def states():
+        return sorted(ActiveCustomerDay.objects.values_list(
+            "scope", "customer_id", "day", "prev_day", "next_day", "sales", "sales_to_date", "cents_to_date"))
+
+    written = states()
+    assert any(row[6] > 1 for row in written)
+    rollups_rebuild()
+    assert states() == written
