@@ -192,9 +192,11 @@ class ActiveCustomerDay(models.Model):
         ]
         indexes = [
             models.Index(fields=["scope", "prev_day", "day"], name="activecustomerday_prev"),
-            # RFM reads scope "" only: rows whose next_day is after E, newest first (few for a recent E).
-            models.Index(fields=["next_day", "day", "sales_to_date", "cents_to_date", "customer"],
-                         condition=models.Q(scope=""), name="activecustomerday_state"),
+            # RFM as of E: rows whose next_day is after E (few beyond the customers for a recent E), read
+            # from the index alone. Not partial on scope "": SQLite cannot use a partial index when
+            # the scope arrives as a bound parameter.
+            models.Index(fields=["scope", "next_day", "day", "sales_to_date", "cents_to_date", "customer"],
+                         name="activecustomerday_state"),
         ]
 
 
