@@ -9,6 +9,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from analytics.api_explain import ExplainView
 from analytics.figures import FIGURES, UNKNOWN_FIGURE
 from analytics.figures.cohorts import CHANNELS, UNKNOWN_CHANNEL
 from core.filters import RangeFilterForm
@@ -111,6 +112,7 @@ def analytics_urlpatterns() -> list:
         path("", AnalyticsIndexView.as_view(), name="index"),
         path("cohort_customers/", CohortCustomerViewSet.as_view({"get": "list"}), name="cohort-customers"),
         path("segment_customers/", SegmentCustomerViewSet.as_view({"get": "list"}), name="segment-customers"),
+        path("explain/", ExplainView.as_view(), name="explain"),  # its own parameters (analytics.api_explain)
         *(path(f"{name}/", figure_view(name, fn).as_view(), name=name) for name, fn in FIGURES.items()),
         path("<str:name>/", UnknownFigureView.as_view(), name="unknown"),
     ]

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from analytics.figures import FIGURES
+from analytics.figures.explain import EXPLAINABLE
 from catalog.selectors import category_list
 from core.pages import PageFilters, filter_bar, page_filters, reader_required
 
@@ -30,21 +31,31 @@ KPI_CARDS = (
 
 @reader_required
 def dashboard(request):
-    filters = page_filters(request)
+    filters = page_filters(request, compare=True)
     figures = {
         name: FIGURES[name](date_range=filters.date_range, category=filters.category)
-        for name in DASHBOARD_FIGURES
+        for name in DASHBOARD_FIGURES if name != "kpis"
     }
-    kpis = figures.pop("kpis")
+    kpis = FIGURES["kpis"](date_range=filters.date_range, category=filters.category, compare=filters.compare)
     cards = [{"key": key, "label": label, "format": fmt, **kpis[key]} for key, label, fmt in KPI_CARDS]
-    previous = filters.date_range.previous()
+    previous = filters.date_range.compared(filters.compare)
     return render(request, "dashboard.html", {
         **filter_bar(request, filters, categories=category_list()),
         "kpi_cards": cards,
         "previous_range": previous,
         "figures": figures,
         "drill": drill_links(filters),
+        "explain": explain_context(filters),
     })
+
+
+def explain_context(filters: PageFilters) -> dict:
+    """What static/app/explain.js needs: the API, the filters to send, each card's dimensions."""
+    return {
+        "url": reverse("analytics-api:explain"),
+        "params": {**filters.params(), "compare": filters.compare},
+        "dimensions": {figure: list(dims) for figure, dims in EXPLAINABLE.items()},
+    }
 
 
 def drill_links(filters: PageFilters) -> dict:

@@ -1,4 +1,5 @@
-"""The filters every page and figure shares: `date_from`, `date_to` (ISO dates) and `category`."""
+"""The filters every page and figure shares: `date_from`, `date_to` (ISO dates) and `category`; the
+dashboard and the explain figure also take `compare` (what period a range is compared with)."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -9,6 +10,9 @@ from django.utils import timezone
 from core.dates import validate_filter_date
 
 DATE_ORDER = "date_from must be on or before date_to."
+
+COMPARE_PREVIOUS, COMPARE_YEAR = "previous", "year"
+COMPARE_CHOICES = ((COMPARE_PREVIOUS, "Previous period"), (COMPARE_YEAR, "Same period a year earlier"))
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,24 @@ class DateRange:
             return DateRange(self.start - dt.timedelta(days=length), self.start - dt.timedelta(days=1))
         except OverflowError:
             return None
+
+    def year_earlier(self) -> "DateRange | None":
+        """The same days a year before (29 February → 28 February, so the period may be a day
+        shorter); None when unbounded or before year 1."""
+        if not (self.start and self.end) or self.start.year == 1:
+            return None
+        return DateRange(_year_before(self.start), _year_before(self.end))
+
+    def compared(self, compare: str = COMPARE_PREVIOUS) -> "DateRange | None":
+        """The period ``compare`` names (COMPARE_CHOICES): the one just before, or a year earlier."""
+        return self.year_earlier() if compare == COMPARE_YEAR else self.previous()
+
+
+def _year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -70,6 +92,16 @@ class RangeFilterForm(DateOrderForm):
     @property
     def selected_category(self) -> str | None:
         return self.cleaned_data.get("category") or None
+
+
+class CompareFilterForm(RangeFilterForm):
+    """The shared filters plus ``compare`` (default: the previous period), for the KPI cards."""
+
+    compare = forms.ChoiceField(required=False, choices=COMPARE_CHOICES)
+
+    @property
+    def selected_compare(self) -> str:
+        return self.cleaned_data.get("compare") or COMPARE_PREVIOUS
 
 
 def today() -> dt.date:

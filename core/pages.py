@@ -17,12 +17,12 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from core.filters import DateRange, RangeFilterForm, today
+from core.filters import COMPARE_CHOICES, COMPARE_PREVIOUS, CompareFilterForm, DateRange, RangeFilterForm, today
 from core.permissions import can_read
 
 NOT_A_READER = "Your account can sign in, but these pages are for analysts and staff."
 FILTER_IGNORED = "Showing every date and category until the filter is fixed."
-FIELD_LABELS = {"date_from": "From", "date_to": "To", "category": "Category"}
+FIELD_LABELS = {"date_from": "From", "date_to": "To", "category": "Category", "compare": "Compare with"}
 
 # (key, label, days including today); "all" clears the dates.
 PRESETS = (("7d", "7 days", 7), ("30d", "30 days", 30), ("90d", "90 days", 90), ("12m", "12 months", 365))
@@ -50,6 +50,8 @@ class PageFilters:
     date_range: DateRange = field(default_factory=DateRange)
     category: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # What the range is compared with (core.filters.COMPARE_CHOICES); None on pages that compare nothing.
+    compare: str | None = None
     errors: list[str] = field(default_factory=list)
 
     def params(self) -> dict[str, str]:
@@ -61,6 +63,8 @@ class PageFilters:
             params["date_to"] = self.date_range.end.isoformat()
         if self.category:
             params["category"] = self.category
+        if self.compare and self.compare != COMPARE_PREVIOUS:
+            params["compare"] = self.compare
         return {**params, **self.extra}
 
     def range_params(self) -> dict[str, str]:
@@ -69,13 +73,16 @@ class PageFilters:
 
     def querystring(self, **overrides) -> str:
         """The filters as a query string, ``overrides`` applied (None drops a key); dates come first."""
-        params = {"date_from": None, "date_to": None, "category": None, **self.params(), **overrides}
+        params = {
+            "date_from": None, "date_to": None, "category": None, "compare": None, **self.params(), **overrides,
+        }
         return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
-def page_filters(request, *, extra_keys: tuple[str, ...] = ()) -> PageFilters:
-    """Read the filter bar from the query string; a bad value becomes a message, never an error page."""
-    form = RangeFilterForm(request.GET)
+def page_filters(request, *, extra_keys: tuple[str, ...] = (), compare: bool = False) -> PageFilters:
+    """Read the filter bar from the query string; a bad value becomes a message, never an error page.
+    ``compare``: the page also reads ``compare`` (the dashboard's KPI cards)."""
+    form = (CompareFilterForm if compare else RangeFilterForm)(request.GET)
     extra = {key: request.GET[key].strip() for key in extra_keys if request.GET.get(key, "").strip()}
     if not form.is_valid():
         errors = [
@@ -83,8 +90,13 @@ def page_filters(request, *, extra_keys: tuple[str, ...] = ()) -> PageFilters:
             for name, messages in form.errors.items()
             for message in messages
         ]
-        return PageFilters(extra=extra, errors=[*errors, FILTER_IGNORED])
-    return PageFilters(date_range=form.date_range, category=form.selected_category, extra=extra)
+        return PageFilters(
+            extra=extra, errors=[*errors, FILTER_IGNORED], compare=COMPARE_PREVIOUS if compare else None,
+        )
+    return PageFilters(
+        date_range=form.date_range, category=form.selected_category, extra=extra,
+        compare=form.selected_compare if compare else None,
+    )
 
 
 def drop_rejected_filters(filters: PageFilters, table: "Table") -> None:
@@ -120,6 +132,7 @@ def filter_bar(
         "active_preset": active,
         "categories": list(categories),
         "show_categories": bool(categories),
+        "compare_choices": COMPARE_CHOICES if filters.compare else (),
         "dates_note": dates_note,
         "extra_chips": [],
         "path": request.path,

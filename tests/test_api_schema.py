@@ -111,3 +111,12 @@ def test_docs_load_their_assets_from_this_server(client):
         assert asset.startswith("/static/drf_spectacular_sidecar/"), asset
         assert client.get(asset).status_code == 200, asset
     assert "cdn" not in html.lower()
+
+
+def test_explain_is_documented_with_its_own_parameters(schema):
+    operation = schema["paths"]["/api/analytics/explain/"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert set(parameters) == {"figure", "dimension", "date_from", "date_to", "category", "compare"}
+    assert parameters["figure"]["required"] is True
+    assert parameters["compare"]["schema"]["enum"] == ["previous", "year"]
+    assert "rate" in operation["description"]

@@ -1,10 +1,11 @@
-"""The dashboard's headline numbers, each beside the previous period of equal length."""
+"""The dashboard's headline numbers, each beside the previous period of equal length (or, with
+``compare="year"``, the same days a year earlier)."""
 
 from analytics.figures import customers as accounts_analytics
 from analytics.figures import feedback as feedback_analytics
 from analytics.figures import sales as figures
 from analytics.figures.periods import comparison, money
-from core.filters import DateRange
+from core.filters import COMPARE_PREVIOUS, DateRange
 
 KPI_NAMES = (
     "revenue", "orders", "units", "average_order_value", "active_customers", "new_customers",
@@ -34,10 +35,12 @@ def rollup_kpi_values(*, date_range: DateRange, category: str | None = None) -> 
     )
 
 
-def compare_kpis(values, *, date_range: DateRange, category: str | None) -> dict:
-    """``values(date_range=, category=)`` for the range and the one before, as KPI entries."""
+def compare_kpis(
+    values, *, date_range: DateRange, category: str | None, compare: str = COMPARE_PREVIOUS
+) -> dict:
+    """``values(date_range=, category=)`` for the range and the one ``compare`` names, as KPI entries."""
     current = values(date_range=date_range, category=category)
-    previous_range = date_range.previous()
+    previous_range = date_range.compared(compare)
     previous = values(date_range=previous_range, category=category) if previous_range else {}
     result = {
         name: comparison(current[name], previous.get(name), bounded=previous_range is not None)
@@ -47,7 +50,7 @@ def compare_kpis(values, *, date_range: DateRange, category: str | None) -> dict
     return result
 
 
-def kpis(*, date_range: DateRange, category: str | None = None) -> dict:
+def kpis(*, date_range: DateRange, category: str | None = None, compare: str = COMPARE_PREVIOUS) -> dict:
     """Headline KPIs.
 
     Returns ``{"revenue", "orders", "units", "average_order_value", "active_customers", "new_customers",
@@ -57,6 +60,7 @@ def kpis(*, date_range: DateRange, category: str | None = None) -> dict:
     (distinct customers with a completed sale) count completed sales only; average_order_value and
     average_rating are None when there are no orders / no feedback. ``category`` filters sales and
     feedback; new_customers (joined in range) cannot be filtered by category, so its entry carries
-    ``"category_applied": false``.
+    ``"category_applied": false``. The API serves the previous-period comparison; the dashboard's
+    ``compare=year`` (and /api/analytics/explain/) compare with the same days a year earlier.
     """
-    return compare_kpis(rollup_kpi_values, date_range=date_range, category=category)
+    return compare_kpis(rollup_kpi_values, date_range=date_range, category=category, compare=compare)

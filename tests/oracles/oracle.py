@@ -28,8 +28,8 @@ def direct_kpi_values(*, date_range: DateRange, category: str | None = None) -> 
     )
 
 
-def kpis(*, date_range: DateRange, category: str | None = None) -> dict:
-    return compare_kpis(direct_kpi_values, date_range=date_range, category=category)
+def kpis(*, date_range: DateRange, category: str | None = None, compare: str = "previous") -> dict:
+    return compare_kpis(direct_kpi_values, date_range=date_range, category=category, compare=compare)
 
 
 def products_per_category(*, date_range: DateRange, category: str | None = None) -> dict:

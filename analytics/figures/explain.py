@@ -1,0 +1,333 @@
+"""Why a KPI changed: the difference between the range and its comparison period, by segment.
+
+Additive KPIs (revenue, orders, units) split the change into each segment's own difference. Ratios
+(average order value = revenue / orders, average rating = rating sum / feedback) split it into a
+rate and a mix effect per segment, the symmetric (midpoint, two-factor Shapley) decomposition:
+with w the segment's share of the denominator and r its own ratio,
+
+    rate_i = (w_prev + w_cur) / 2 · (r_cur − r_prev)      mix_i = (w_cur − w_prev) · (r_prev + r_cur) / 2
+
+and Σ (rate_i + mix_i) = Σ w_cur·r_cur − Σ w_prev·r_prev, the ratio's change, exactly. It treats the
+two periods alike (neither is the base). A segment present in one period only takes that period's r
+for both, so its whole effect is mix. Everything is summed in integers and Fractions; the parts are
+then rounded to the card's unit (cents, hundredths of a star) by largest remainder so that they add up
+to the card's displayed change (current − previous as the card rounds them), never a cent off.
+
+Explainable: revenue, orders and average order value by category, channel, country, city and
+product; units by category, channel and product (the city ledger holds no units); average rating by
+category and product (feedback carries no channel, and no rollup holds it per buyer's city). Active
+customers are not additive over segments (one customer buys in several) and new customers have no
+category, channel or product, so neither is explained.
+
+Sources: SalesDay / FeedbackDay (category), ProductLedger (product), CityLedger (city, country), all
+range sums through analytics.rollups.ledger. Channel is in no rollup: it reads the completed sales,
+a range ``$match`` first on ``sold_at`` (adding channel to a rollup would multiply its rows by four).
+"""
+
+import math
+from fractions import Fraction
+
+from django.db.models import Count, Sum
+
+from analytics.figures.common import completed_sales, day_filter, product_names
+from analytics.figures.periods import cents_to_money, money, rating
+from analytics.models import CityLedger, FeedbackDay, ProductLedger, SalesDay
+from analytics.rollups.active import ALL
+from analytics.rollups.ledger import LedgerRange
+from analytics.rollups.writes import cents
+from core.filters import COMPARE_PREVIOUS, DateRange
+from sales.models import Sale
+
+DIMENSIONS = ("category", "channel", "country", "city", "product")
+SALES_DIMENSIONS = DIMENSIONS
+EXPLAINABLE = {
+    "revenue": SALES_DIMENSIONS,
+    "orders": SALES_DIMENSIONS,
+    "units": ("category", "channel", "product"),
+    "average_order_value": SALES_DIMENSIONS,
+    "average_rating": ("category", "product"),
+}
+# (numerator, denominator) of each ratio, and the additive KPIs' one field.
+RATIOS = {"average_order_value": ("revenue_cents", "orders"), "average_rating": ("rating_sum", "feedback")}
+ADDITIVE = {"revenue": "revenue_cents", "orders": "orders", "units": "units"}
+# What the card's number is in, and how many of the parts' integers make one.
+UNITS = {
+    "revenue": ("money", 100), "orders": ("count", 1), "units": ("count", 1),
+    "average_order_value": ("money", 100), "average_rating": ("rating", 100),
+}
+TOP = 5  # contributors shown each way (up, down); the rest are "other"
+
+UNKNOWN_EXPLAIN_FIGURE = "Unknown figure. Explainable: {names}."
+UNKNOWN_DIMENSION = "Unknown dimension. Choose one of: {names}."
+NOT_EXPLAINABLE = "{figure} cannot be explained by {dimension}. Choose one of: {names}."
+
+
+def dimension_error(figure: str, dimension: str) -> tuple[str, str] | None:
+    """(field, message) when ``figure`` / ``dimension`` cannot be explained, else None."""
+    if figure not in EXPLAINABLE:
+        return "figure", UNKNOWN_EXPLAIN_FIGURE.format(names=", ".join(EXPLAINABLE))
+    if dimension not in DIMENSIONS:
+        return "dimension", UNKNOWN_DIMENSION.format(names=", ".join(DIMENSIONS))
+    if dimension not in EXPLAINABLE[figure]:
+        names = ", ".join(EXPLAINABLE[figure])
+        return "dimension", NOT_EXPLAINABLE.format(figure=figure, dimension=dimension, names=names)
+    return None
+
+
+# --- Segment sums from the rollups ---------------------------------------------------------------
+
+def _ledger_sums(model, *, date_range: DateRange, keys: tuple[str, ...], fields: tuple[str, ...], **filters):
+    span = LedgerRange(model, date_range)
+    rows = model.objects.filter(span.rows, **filters).values(*keys).annotate(
+        **{f: span.total(f) for f in fields}
+    )
+    return {tuple(row[k] for k in keys): {f: row[f] or 0 for f in fields} for row in rows}
+
+
+def _day_sums(model, *, date_range: DateRange, category: str | None, fields: dict) -> dict:
+    rows = model.objects.filter(**day_filter("day", date_range))
+    if category:
+        rows = rows.filter(category=category)
+    grouped = rows.values("category").annotate(**{name: Sum(f) for name, f in fields.items()})
+    return {(row["category"],): {name: row[name] or 0 for name in fields} for row in grouped}
+
+
+def _channel_sums(*, date_range: DateRange, category: str | None) -> dict:
+    rows = completed_sales(date_range=date_range, category=category).values("channel").annotate(
+        revenue=Sum("total"), orders=Count("pk"), units=Sum("quantity"),
+    )
+    return {
+        (row["channel"],): {"revenue_cents": cents(row["revenue"] or 0), "orders": row["orders"],
+                            "units": row["units"] or 0}
+        for row in rows
+    }
+
+
+def segment_sums(*, figure: str, dimension: str, date_range: DateRange, category: str | None) -> dict:
+    """Segment key (a tuple) → the sums ``figure`` needs in ``date_range``, from the rollups; keys
+    holding nothing (rows emptied by a refund, prefix rows cancelling out) are no segment."""
+    sums = _segment_sums(figure=figure, dimension=dimension, date_range=date_range, category=category)
+    return {key: values for key, values in sums.items() if any(values.values())}
+
+
+def _segment_sums(*, figure: str, dimension: str, date_range: DateRange, category: str | None) -> dict:
+    rated = figure == "average_rating"
+    if dimension == "category":
+        if rated:
+            fields = {"rating_sum": "rating_sum", "feedback": "count"}
+            return _day_sums(FeedbackDay, date_range=date_range, category=category, fields=fields)
+        fields = {"revenue_cents": "revenue_cents", "orders": "orders", "units": "units"}
+        return _day_sums(SalesDay, date_range=date_range, category=category, fields=fields)
+    if dimension == "product":
+        fields = ("rating_sum", "feedback") if rated else ("revenue_cents", "orders", "units")
+        extra = {"category": category} if category else {}
+        return _ledger_sums(ProductLedger, date_range=date_range, keys=("product_id",), fields=fields, **extra)
+    if dimension in ("city", "country"):
+        keys = ("city", "country") if dimension == "city" else ("country",)
+        return _ledger_sums(CityLedger, date_range=date_range, keys=keys, fields=("revenue_cents", "orders"),
+                            category=category or ALL)
+    return _channel_sums(date_range=date_range, category=category)
+
+
+def _labels(dimension: str, keys) -> dict:
+    if dimension == "product":
+        names = product_names(key[0] for key in keys)
+        return {key: names.get(key[0], (str(key[0]), ""))[0] for key in keys}
+    if dimension == "channel":
+        choices = dict(Sale.Channel.choices)
+        return {key: choices.get(key[0], key[0]) for key in keys}
+    return {key: ", ".join(key) for key in keys}
+
+
+# --- The card's numbers ----------------------------------------------------------------------------
+
+def _total(sums: dict, field: str) -> int:
+    return sum(v.get(field, 0) for v in sums.values())
+
+
+def card_value(figure: str, sums: dict):
+    """The number the KPI card shows for these sums, rounded the way kpis() rounds it."""
+    if figure in ADDITIVE:
+        total = _total(sums, ADDITIVE[figure])
+        return cents_to_money(total) if figure == "revenue" else total
+    numerator, denominator = (_total(sums, f) for f in RATIOS[figure])
+    if not denominator:
+        return None
+    if figure == "average_order_value":
+        return money(cents_to_money(numerator) / denominator)
+    return rating(numerator / denominator)
+
+
+def _scaled(value, scale: int) -> int:
+    return round(value * scale)
+
+
+# --- Rounding that keeps the sum ---------------------------------------------------------------------
+
+def apportion(parts: list[Fraction], target: int) -> list[int]:
+    """Integers within one of each exact part that add up to ``target`` (largest remainder)."""
+    floors = [math.floor(p) for p in parts]
+    short = target - sum(floors)
+    if not parts:
+        return []
+    order = sorted(range(len(parts)), key=lambda i: (-(parts[i] - floors[i]), i))
+    step = 1 if short > 0 else -1
+    if step < 0:
+        order.reverse()
+    result = list(floors)
+    for n in range(abs(short)):
+        result[order[n % len(order)]] += step
+    return result
+
+
+# --- The explanation ---------------------------------------------------------------------------------
+
+def explain(
+    *, figure: str, dimension: str, date_range: DateRange, category: str | None = None,
+    compare: str = COMPARE_PREVIOUS,
+) -> dict:
+    """Why ``figure`` changed between ``date_range`` and its comparison period, by ``dimension``.
+
+    Returns ``{"figure", "dimension", "compare", "kind": "additive"|"ratio", "unit": "money"|"count"|
+    "rating", "scale", "range", "comparison_range", "current", "previous", "change", "change_scaled",
+    "segments", "contributors", "other"}`` and for ratios ``"rate_effect", "mix_effect"`` (+ ``_scaled``).
+    ``current`` / ``previous`` / ``change`` are the KPI card's (``change`` = current − previous, in the
+    card's unit); every ``*_scaled`` is the same number as an integer in 1/scale of the unit (cents,
+    hundredths of a star), and the contributors' and ``other``'s ``change_scaled`` add up to
+    ``change_scaled`` exactly (likewise rate and mix). ``contributors``: at most 5 segments up and 5
+    down, biggest first, each ``{"key", "label", "current", "previous", "change", "change_scaled",
+    "share"}`` (share: percent of the change; ratios add weights, rates and the two effects);
+    ``other``: the remaining segments' sum. Without a comparison period (an open range) or a ratio
+    without a denominator on either side, ``change`` is None and there are no contributors.
+    """
+    unit, scale = UNITS[figure]
+    compared = date_range.compared(compare)
+    current = segment_sums(figure=figure, dimension=dimension, date_range=date_range, category=category)
+    previous = (
+        segment_sums(figure=figure, dimension=dimension, date_range=compared, category=category)
+        if compared else {}
+    )
+    kind = "ratio" if figure in RATIOS else "additive"
+    result = {
+        "figure": figure, "dimension": dimension, "compare": compare, "kind": kind, "unit": unit,
+        "scale": scale, "range": _range(date_range), "comparison_range": _range(compared) if compared else None,
+        "current": card_value(figure, current), "previous": card_value(figure, previous) if compared else None,
+        "change": None, "change_scaled": None, "segments": len(set(current) | set(previous)),
+        "contributors": [], "other": None,
+    }
+    if kind == "ratio":
+        result.update(rate_effect=None, mix_effect=None, rate_effect_scaled=None, mix_effect_scaled=None)
+    if compared is None or result["current"] is None or result["previous"] is None:
+        return result
+    target = _scaled(result["current"], scale) - _scaled(result["previous"], scale)
+    result.update(change=_unscale(target, scale), change_scaled=target)
+    if kind == "additive":
+        result.update(_additive(figure, dimension, current, previous, target, scale))
+    else:
+        result.update(_ratio(figure, dimension, current, previous, target, scale))
+    return result
+
+
+def _range(date_range: DateRange) -> dict:
+    return {
+        "date_from": date_range.start.isoformat() if date_range.start else None,
+        "date_to": date_range.end.isoformat() if date_range.end else None,
+    }
+
+
+def _unscale(value: int, scale: int):
+    return value if scale == 1 else round(value / scale, 2)
+
+
+def _share(part: int, total: int) -> float | None:
+    return round(part / total * 100, 2) if total else None
+
+
+def _pick(effects: dict) -> tuple[list, list]:
+    """The TOP biggest rises and falls (keys), biggest first; ties to the lower key."""
+    ups = sorted((k for k, v in effects.items() if v > 0), key=lambda k: (-effects[k], str(k)))[:TOP]
+    downs = sorted((k for k, v in effects.items() if v < 0), key=lambda k: (effects[k], str(k)))[:TOP]
+    return ups, downs
+
+
+def _additive(figure, dimension, current, previous, target, scale) -> dict:
+    field = ADDITIVE[figure]
+    # The rollups hold cents and counts: the same integers the card is rounded from (scale 100 ↔ cents).
+    diffs = {
+        k: current.get(k, {}).get(field, 0) - previous.get(k, {}).get(field, 0) for k in {*current, *previous}
+    }
+    ups, downs = _pick(diffs)
+    shown = ups + downs
+    labels = _labels(dimension, shown)
+    rows = []
+    for key in shown:
+        now, before = current.get(key, {}).get(field, 0), previous.get(key, {}).get(field, 0)
+        rows.append({
+            "key": _key(key), "label": labels[key],
+            "current": _unscale(now, scale), "previous": _unscale(before, scale),
+            "change": _unscale(diffs[key], scale), "change_scaled": diffs[key], "share": _share(diffs[key], target),
+        })
+    rest = target - sum(diffs[k] for k in shown)
+    other = {"segments": len(diffs) - len(shown), "change": _unscale(rest, scale), "change_scaled": rest,
+             "share": _share(rest, target)}
+    return {"contributors": rows, "other": other}
+
+
+def _ratio(figure, dimension, current, previous, target, scale) -> dict:
+    top, bottom = RATIOS[figure]
+    # Ratios in the card's unit × scale: AOV in cents (the sums already are), ratings in hundredths.
+    factor = 1 if figure == "average_order_value" else scale
+    cur_total, prev_total = _total(current, bottom), _total(previous, bottom)
+    segments = {}
+    for key in {*current, *previous}:
+        c, p = current.get(key, {}), previous.get(key, {})
+        w_cur, w_prev = Fraction(c.get(bottom, 0), cur_total), Fraction(p.get(bottom, 0), prev_total)
+        own_cur = Fraction(c[top] * factor, c[bottom]) if c.get(bottom) else None
+        own_prev = Fraction(p[top] * factor, p[bottom]) if p.get(bottom) else None
+        if own_cur is None and own_prev is None:
+            continue  # no denominator on either side: weighs nothing
+        r_cur = own_prev if own_cur is None else own_cur
+        r_prev = own_cur if own_prev is None else own_prev
+        rate = (w_prev + w_cur) / 2 * (r_cur - r_prev)
+        mix = (w_cur - w_prev) * (r_prev + r_cur) / 2
+        segments[key] = (rate, mix, w_cur, w_prev, own_cur, own_prev)
+    ups, downs = _pick({k: v[0] + v[1] for k, v in segments.items()})
+    shown = ups + downs
+    rest = [k for k in segments if k not in set(shown)]
+    exact = [part for key in shown for part in segments[key][:2]]
+    exact += [sum((segments[k][0] for k in rest), Fraction(0)), sum((segments[k][1] for k in rest), Fraction(0))]
+    rounded = apportion(exact, target)
+    labels = _labels(dimension, shown)
+    rows = []
+    for n, key in enumerate(shown):
+        rate, mix = rounded[2 * n], rounded[2 * n + 1]
+        _, _, w_cur, w_prev, r_cur, r_prev = segments[key]
+        rows.append({
+            "key": _key(key), "label": labels[key],
+            "current_weight": round(float(w_cur), 4), "previous_weight": round(float(w_prev), 4),
+            "current": _rate(r_cur, scale), "previous": _rate(r_prev, scale),
+            **_effects(rate, mix, scale, target),
+        })
+    other = {"segments": len(rest), **_effects(rounded[-2], rounded[-1], scale, target)}
+    rate_total, mix_total = sum(rounded[0::2]), sum(rounded[1::2])
+    return {
+        "contributors": rows, "other": other,
+        "rate_effect": _unscale(rate_total, scale), "mix_effect": _unscale(mix_total, scale),
+        "rate_effect_scaled": rate_total, "mix_effect_scaled": mix_total,
+    }
+
+
+def _rate(value, scale: int) -> float | None:
+    return None if value is None else round(float(value) / scale, 2)
+
+
+def _effects(rate: int, mix: int, scale: int, target: int) -> dict:
+    return {
+        "rate_effect": _unscale(rate, scale), "mix_effect": _unscale(mix, scale),
+        "rate_effect_scaled": rate, "mix_effect_scaled": mix,
+        "change": _unscale(rate + mix, scale), "change_scaled": rate + mix, "share": _share(rate + mix, target),
+    }
+
+
+def _key(key: tuple) -> str:
+    return " / ".join(str(part) for part in key)
