@@ -34,6 +34,23 @@ class SalesDay(models.Model):
         constraints = [models.UniqueConstraint(fields=["day", "category"], name="salesday_day_category")]
 
 
+class ChannelDay(models.Model):
+    """Completed sales per UTC day, product category and sales channel: what explains a change by
+    channel (analytics.figures.explain). Days × categories × 4 channels: a few rows a day."""
+
+    day = models.DateField()
+    category = models.CharField(max_length=100)
+    channel = models.CharField(max_length=16)
+    revenue_cents = models.BigIntegerField(default=0)
+    orders = models.BigIntegerField(default=0)
+    units = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "category", "channel"], name="channelday_key"),
+        ]
+
+
 class FeedbackDay(models.Model):
     """Feedback per UTC day and product category, with a count per rating."""
 

@@ -19,22 +19,22 @@ category and product (feedback carries no channel, and no rollup holds it per bu
 customers are not additive over segments (one customer buys in several) and new customers have no
 category, channel or product, so neither is explained.
 
-Sources: SalesDay / FeedbackDay (category), ProductLedger (product), CityLedger (city, country), all
-range sums through analytics.rollups.ledger. Channel is in no rollup: it reads the completed sales,
-a range ``$match`` first on ``sold_at`` (adding channel to a rollup would multiply its rows by four).
+Sources, all range-first reads of the rollups: SalesDay / FeedbackDay (category), ChannelDay
+(channel: SalesDay split by channel, a few rows a day), ProductLedger (product), CityLedger (city,
+country); the ledgers' range sums through analytics.rollups.ledger. Reading the sales themselves for
+channel took 0.6 s over 12 months at the large seed.
 """
 
 import math
 from fractions import Fraction
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 
-from analytics.figures.common import completed_sales, day_filter, product_names
+from analytics.figures.common import day_filter, product_names
 from analytics.figures.periods import cents_to_money, money, rating
-from analytics.models import CityLedger, FeedbackDay, ProductLedger, SalesDay
+from analytics.models import ChannelDay, CityLedger, FeedbackDay, ProductLedger, SalesDay
 from analytics.rollups.active import ALL
 from analytics.rollups.ledger import LedgerRange
-from analytics.rollups.writes import cents
 from core.filters import COMPARE_PREVIOUS, DateRange
 from sales.models import Sale
 
@@ -84,23 +84,12 @@ def _ledger_sums(model, *, date_range: DateRange, keys: tuple[str, ...], fields:
     return {tuple(row[k] for k in keys): {f: row[f] or 0 for f in fields} for row in rows}
 
 
-def _day_sums(model, *, date_range: DateRange, category: str | None, fields: dict) -> dict:
+def _day_sums(model, *, date_range: DateRange, category: str | None, fields: dict, key: str = "category") -> dict:
     rows = model.objects.filter(**day_filter("day", date_range))
     if category:
         rows = rows.filter(category=category)
-    grouped = rows.values("category").annotate(**{name: Sum(f) for name, f in fields.items()})
-    return {(row["category"],): {name: row[name] or 0 for name in fields} for row in grouped}
-
-
-def _channel_sums(*, date_range: DateRange, category: str | None) -> dict:
-    rows = completed_sales(date_range=date_range, category=category).values("channel").annotate(
-        revenue=Sum("total"), orders=Count("pk"), units=Sum("quantity"),
-    )
-    return {
-        (row["channel"],): {"revenue_cents": cents(row["revenue"] or 0), "orders": row["orders"],
-                            "units": row["units"] or 0}
-        for row in rows
-    }
+    grouped = rows.values(key).annotate(**{name: Sum(f) for name, f in fields.items()})
+    return {(row[key],): {name: row[name] or 0 for name in fields} for row in grouped}
 
 
 def segment_sums(*, figure: str, dimension: str, date_range: DateRange, category: str | None) -> dict:
@@ -112,21 +101,21 @@ def segment_sums(*, figure: str, dimension: str, date_range: DateRange, category
 
 def _segment_sums(*, figure: str, dimension: str, date_range: DateRange, category: str | None) -> dict:
     rated = figure == "average_rating"
+    sales_fields = {"revenue_cents": "revenue_cents", "orders": "orders", "units": "units"}
     if dimension == "category":
         if rated:
             fields = {"rating_sum": "rating_sum", "feedback": "count"}
             return _day_sums(FeedbackDay, date_range=date_range, category=category, fields=fields)
-        fields = {"revenue_cents": "revenue_cents", "orders": "orders", "units": "units"}
-        return _day_sums(SalesDay, date_range=date_range, category=category, fields=fields)
+        return _day_sums(SalesDay, date_range=date_range, category=category, fields=sales_fields)
+    if dimension == "channel":
+        return _day_sums(ChannelDay, date_range=date_range, category=category, fields=sales_fields, key="channel")
     if dimension == "product":
         fields = ("rating_sum", "feedback") if rated else ("revenue_cents", "orders", "units")
         extra = {"category": category} if category else {}
         return _ledger_sums(ProductLedger, date_range=date_range, keys=("product_id",), fields=fields, **extra)
-    if dimension in ("city", "country"):
-        keys = ("city", "country") if dimension == "city" else ("country",)
-        return _ledger_sums(CityLedger, date_range=date_range, keys=keys, fields=("revenue_cents", "orders"),
-                            category=category or ALL)
-    return _channel_sums(date_range=date_range, category=category)
+    keys = ("city", "country") if dimension == "city" else ("country",)  # city or country
+    return _ledger_sums(CityLedger, date_range=date_range, keys=keys, fields=("revenue_cents", "orders"),
+                        category=category or ALL)
 
 
 def _labels(dimension: str, keys) -> dict:

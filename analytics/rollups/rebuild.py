@@ -14,6 +14,7 @@ from analytics.models import (
     NO_EARLIER_DAY,
     ActiveCustomerCell,
     ActiveCustomerDay,
+    ChannelDay,
     City,
     CityJoinLedger,
     CityLedger,
@@ -35,7 +36,7 @@ from feedback.models import Feedback
 from sales.models import Sale
 
 ROLLUP_MODELS = (
-    SalesDay, FeedbackDay, CustomerJoinDay, CityJoinLedger, City, ProductLedger, CityLedger,
+    SalesDay, ChannelDay, FeedbackDay, CustomerJoinDay, CityJoinLedger, City, ProductLedger, CityLedger,
     ActiveCustomerDay, ActiveCustomerCell, CohortCell, RepeatGapCell,
 )
 
@@ -115,19 +116,20 @@ def _rebuild_sales(*, categories: dict, places: dict):
     """SalesDay rows; returns the day rows of both ledgers and the sale days per customer and category."""
     rows = (
         Sale.objects.filter(status=Sale.Status.COMPLETED).annotate(day=TruncDate("sold_at", tzinfo=UTC))
-        .values("day", "customer_id", "product_id")
+        .values("day", "customer_id", "product_id", "channel")
         .annotate(revenue=Sum("total"), orders=Count("pk"), units=Sum("quantity"))
-        .values_list("day", "customer_id", "product_id", "revenue", "orders", "units")
+        .values_list("day", "customer_id", "product_id", "channel", "revenue", "orders", "units")
     )
-    sales_days = defaultdict(Counter)
+    sales_days, channel_days = defaultdict(Counter), defaultdict(Counter)
     product_days = defaultdict(lambda: defaultdict(Counter))
     city_days = defaultdict(lambda: defaultdict(Counter))
     active_days = defaultdict(lambda: (Counter(), Counter()))  # (customer, category) → day → sales, cents
-    for day, customer_id, product_id, revenue, orders, units in tqdm(
+    for day, customer_id, product_id, channel, revenue, orders, units in tqdm(
         rows.iterator(chunk_size=BATCH), desc="sales", unit=" rows", disable=None, leave=False,
     ):
         category, revenue = categories[product_id], cents(revenue)
         sales_days[(day, category)].update({"revenue_cents": revenue, "orders": orders, "units": units})
+        channel_days[(day, category, channel)].update({"revenue_cents": revenue, "orders": orders, "units": units})
         product_days[(product_id,)][day].update({"revenue_cents": revenue, "units": units, "orders": orders})
         for scope in (category, ALL):
             city_days[(*places[customer_id], scope)][day].update({"revenue_cents": revenue, "orders": orders})
@@ -135,6 +137,8 @@ def _rebuild_sales(*, categories: dict, places: dict):
         active_days[(customer_id, category)][1][day] += revenue
     _bulk(SalesDay, (SalesDay(day=d, category=c, **v) for (d, c), v in sales_days.items()),
           label="sales per day")
+    _bulk(ChannelDay, (ChannelDay(day=d, category=c, channel=ch, **v) for (d, c, ch), v in channel_days.items()),
+          label="sales per day and channel")
     return product_days, city_days, active_days
 
 

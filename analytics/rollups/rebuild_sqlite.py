@@ -15,6 +15,7 @@ from analytics.models import (
     NO_LATER_DAY,
     ActiveCustomerCell,
     ActiveCustomerDay,
+    ChannelDay,
     City,
     CityJoinLedger,
     CityLedger,
@@ -33,6 +34,7 @@ from sales.models import Sale
 T = {
     "sale": Sale._meta.db_table, "product": Product._meta.db_table, "customer": Customer._meta.db_table,
     "feedback": Feedback._meta.db_table, "salesday": SalesDay._meta.db_table,
+    "channelday": ChannelDay._meta.db_table,
     "feedbackday": FeedbackDay._meta.db_table, "joinday": CustomerJoinDay._meta.db_table,
     "cityjoinledger": CityJoinLedger._meta.db_table,
     "city": City._meta.db_table, "productledger": ProductLedger._meta.db_table,
@@ -52,6 +54,11 @@ DAY_ROWS = [
                SUM(s.quantity)
         FROM {T['sale']} s JOIN {T['product']} p ON p.id = s.product_id
         WHERE s.status = '{COMPLETED}' GROUP BY 1, 2""",
+    f"""INSERT INTO {T['channelday']} (day, category, channel, revenue_cents, orders, units)
+        SELECT substr(s.sold_at, 1, 10), p.category, s.channel, SUM({CENTS.format(col='s.total')}), COUNT(*),
+               SUM(s.quantity)
+        FROM {T['sale']} s JOIN {T['product']} p ON p.id = s.product_id
+        WHERE s.status = '{COMPLETED}' GROUP BY 1, 2, 3""",
     f"""INSERT INTO {T['feedbackday']} (day, category, count, rating_sum,
                                         rating_1, rating_2, rating_3, rating_4, rating_5)
         SELECT substr(f.created_at, 1, 10), p.category, COUNT(*), SUM(f.rating),

@@ -4,6 +4,7 @@ from collections import Counter, defaultdict
 
 from accounts.models import Customer
 from analytics.models import (
+    ChannelDay,
     City,
     CityJoinLedger,
     CityLedger,
@@ -35,6 +36,8 @@ def _sale_apply(sale: Sale, sign: int, *, category: str, place: tuple[str, str])
         return
     day, revenue = utc_day(sale.sold_at), sign * cents(sale.total)
     bump(SalesDay, lookup={"day": day, "category": category},
+         values={"revenue_cents": revenue, "orders": sign, "units": sign * sale.quantity})
+    bump(ChannelDay, lookup={"day": day, "category": category, "channel": sale.channel},
          values={"revenue_cents": revenue, "orders": sign, "units": sign * sale.quantity})
     ledger_add(ProductLedger, key={"product_id": sale.product_id}, attrs={"category": category}, day=day,
                values={"revenue_cents": revenue, "units": sign * sale.quantity, "orders": sign})
@@ -162,23 +165,28 @@ def product_recategorized(*, product_id, old: str, new: str) -> None:
     ProductLedger.objects.filter(product_id=product_id, prefix=True).update(category=new)
     sales = list(
         Sale.objects.filter(product_id=product_id, status=Sale.Status.COMPLETED)
-        .values_list("sold_at", "customer_id", "total", "quantity")
+        .values_list("sold_at", "customer_id", "total", "quantity", "channel")
     )
     places = {}
-    customer_ids = list({c for _, c, _, _ in sales})
+    customer_ids = list({c for _, c, _, _, _ in sales})
     for i in range(0, len(customer_ids), 1000):
         places.update(
             (pk, (city, country)) for pk, city, country in
             Customer.objects.filter(pk__in=customer_ids[i:i + 1000]).values_list("pk", "city", "country")
         )
-    per_day, per_city = defaultdict(Counter), defaultdict(Counter)
-    for sold_at, customer_id, total, quantity in sales:
+    per_day, per_city, per_channel = defaultdict(Counter), defaultdict(Counter), defaultdict(Counter)
+    for sold_at, customer_id, total, quantity, channel in sales:
         day = utc_day(sold_at)
         per_day[day].update({"revenue_cents": cents(total), "orders": 1, "units": quantity})
+        per_channel[(day, channel)].update({"revenue_cents": cents(total), "orders": 1, "units": quantity})
         per_city[(day, places[customer_id])].update({"revenue_cents": cents(total), "orders": 1})
     for day, values in per_day.items():
         for category, sign in ((old, -1), (new, 1)):
             bump(SalesDay, lookup={"day": day, "category": category},
+                 values={f: sign * v for f, v in values.items()})
+    for (day, channel), values in per_channel.items():
+        for category, sign in ((old, -1), (new, 1)):
+            bump(ChannelDay, lookup={"day": day, "category": category, "channel": channel},
                  values={f: sign * v for f, v in values.items()})
     for (day, (city, country)), values in per_city.items():
         for category, sign in ((old, -1), (new, 1)):
