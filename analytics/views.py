@@ -37,7 +37,10 @@ def dashboard(request):
         for name in DASHBOARD_FIGURES if name != "kpis"
     }
     kpis = FIGURES["kpis"](date_range=filters.date_range, category=filters.category, compare=filters.compare)
-    cards = [{"key": key, "label": label, "format": fmt, **kpis[key]} for key, label, fmt in KPI_CARDS]
+    cards = [
+        {"key": key, "label": label, "format": fmt, "explainable": key in EXPLAINABLE, **kpis[key]}
+        for key, label, fmt in KPI_CARDS
+    ]
     previous = filters.date_range.compared(filters.compare)
     return render(request, "dashboard.html", {
         **filter_bar(request, filters, categories=category_list()),
