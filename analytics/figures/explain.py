@@ -9,8 +9,8 @@ with w the segment's share of the denominator and r its own ratio,
 
 and Σ (rate_i + mix_i) = Σ w_cur·r_cur − Σ w_prev·r_prev, the ratio's change, exactly. It treats the
 two periods alike (neither is the base). A segment present in one period only takes that period's r
-for both, so its whole effect is mix. Everything is summed in integers and Fractions; the parts are
-then rounded to the card's unit (cents, hundredths of a star) by largest remainder so that they add up
+for both, so its whole effect is mix. Sums are integers; the shown segments' effects and the whole
+change are exact Fractions (the rest's rate/mix split is summed in floats); the parts are then rounded to the card's unit (cents, hundredths of a star) by largest remainder so that they add up
 to the card's displayed change (current − previous as the card rounds them), never a cent off.
 
 Explainable: revenue, orders and average order value by category, channel, country, city and
@@ -25,6 +25,8 @@ country); the ledgers' range sums through analytics.rollups.ledger. Reading the 
 channel took 0.6 s over 12 months at the large seed.
 """
 
+import functools
+import heapq
 import math
 from fractions import Fraction
 
@@ -79,43 +81,48 @@ def dimension_error(figure: str, dimension: str) -> tuple[str, str] | None:
 def _ledger_sums(model, *, date_range: DateRange, keys: tuple[str, ...], fields: tuple[str, ...], **filters):
     span = LedgerRange(model, date_range)
     rows = model.objects.filter(span.rows, **filters).values(*keys).annotate(
-        **{f: span.total(f) for f in fields}
-    )
-    return {tuple(row[k] for k in keys): {f: row[f] or 0 for f in fields} for row in rows}
+        **{f"sum_{f}": span.total(f) for f in fields}
+    ).values_list(*keys, *(f"sum_{f}" for f in fields))
+    return _by_key(rows, len(keys), fields)
 
 
 def _day_sums(model, *, date_range: DateRange, category: str | None, fields: dict, key: str = "category") -> dict:
     rows = model.objects.filter(**day_filter("day", date_range))
     if category:
         rows = rows.filter(category=category)
-    grouped = rows.values(key).annotate(**{name: Sum(f) for name, f in fields.items()})
-    return {(row[key],): {name: row[name] or 0 for name in fields} for row in grouped}
+    grouped = rows.values(key).annotate(**{f"sum_{name}": Sum(f) for name, f in fields.items()})
+    return _by_key(grouped.values_list(key, *(f"sum_{name}" for name in fields)), 1, tuple(fields))
+
+
+def _by_key(rows, width: int, fields: tuple[str, ...]) -> dict:
+    """key tuple → {field: sum} from (key..., sum...) rows; keys whose sums are all 0 are left out
+    (day rows emptied by a refund, a product's prefix rows cancelling out over the range)."""
+    result = {}
+    for row in rows:
+        sums = [value or 0 for value in row[width:]]
+        if any(sums):
+            result[row[:width]] = dict(zip(fields, sums))
+    return result
 
 
 def segment_sums(*, figure: str, dimension: str, date_range: DateRange, category: str | None) -> dict:
-    """Segment key (a tuple) → the sums ``figure`` needs in ``date_range``, from the rollups; keys
-    holding nothing (rows emptied by a refund, prefix rows cancelling out) are no segment."""
-    sums = _segment_sums(figure=figure, dimension=dimension, date_range=date_range, category=category)
-    return {key: values for key, values in sums.items() if any(values.values())}
-
-
-def _segment_sums(*, figure: str, dimension: str, date_range: DateRange, category: str | None) -> dict:
-    rated = figure == "average_rating"
-    sales_fields = {"revenue_cents": "revenue_cents", "orders": "orders", "units": "units"}
+    """Segment key (a tuple) → the sums ``figure`` needs in ``date_range``, from the rollups: only the
+    fields it needs (fewer columns to read and convert over 10k products); a key whose sums are all 0
+    in the range is no segment there."""
+    fields = RATIOS.get(figure) or (ADDITIVE[figure],)
     if dimension == "category":
-        if rated:
-            fields = {"rating_sum": "rating_sum", "feedback": "count"}
-            return _day_sums(FeedbackDay, date_range=date_range, category=category, fields=fields)
-        return _day_sums(SalesDay, date_range=date_range, category=category, fields=sales_fields)
+        if figure == "average_rating":
+            names = {"rating_sum": "rating_sum", "feedback": "count"}
+            return _day_sums(FeedbackDay, date_range=date_range, category=category, fields=names)
+        return _day_sums(SalesDay, date_range=date_range, category=category, fields={f: f for f in fields})
     if dimension == "channel":
-        return _day_sums(ChannelDay, date_range=date_range, category=category, fields=sales_fields, key="channel")
+        return _day_sums(ChannelDay, date_range=date_range, category=category, fields={f: f for f in fields},
+                         key="channel")
     if dimension == "product":
-        fields = ("rating_sum", "feedback") if rated else ("revenue_cents", "orders", "units")
         extra = {"category": category} if category else {}
         return _ledger_sums(ProductLedger, date_range=date_range, keys=("product_id",), fields=fields, **extra)
     keys = ("city", "country") if dimension == "city" else ("country",)  # city or country
-    return _ledger_sums(CityLedger, date_range=date_range, keys=keys, fields=("revenue_cents", "orders"),
-                        category=category or ALL)
+    return _ledger_sums(CityLedger, date_range=date_range, keys=keys, fields=fields, category=category or ALL)
 
 
 def _labels(dimension: str, keys) -> dict:
@@ -234,23 +241,28 @@ def _share(part: int, total: int) -> float | None:
 
 def _pick(effects: dict) -> tuple[list, list]:
     """The TOP biggest rises and falls (keys), biggest first; ties to the lower key."""
-    ups = sorted((k for k, v in effects.items() if v > 0), key=lambda k: (-effects[k], str(k)))[:TOP]
-    downs = sorted((k for k, v in effects.items() if v < 0), key=lambda k: (effects[k], str(k)))[:TOP]
+    ups = heapq.nsmallest(TOP, (k for k, v in effects.items() if v > 0), key=lambda k: (-effects[k], _key(k)))
+    downs = heapq.nsmallest(TOP, (k for k, v in effects.items() if v < 0), key=lambda k: (effects[k], _key(k)))
     return ups, downs
+
+
+def _values(sums: dict, field: str) -> dict:
+    return {key: values[field] for key, values in sums.items()}
 
 
 def _additive(figure, dimension, current, previous, target, scale) -> dict:
     field = ADDITIVE[figure]
     # The rollups hold cents and counts: the same integers the card is rounded from (scale 100 ↔ cents).
-    diffs = {
-        k: current.get(k, {}).get(field, 0) - previous.get(k, {}).get(field, 0) for k in {*current, *previous}
-    }
+    now_values, before_values = _values(current, field), _values(previous, field)
+    diffs = dict(now_values)
+    for key, value in before_values.items():
+        diffs[key] = diffs.get(key, 0) - value
     ups, downs = _pick(diffs)
     shown = ups + downs
     labels = _labels(dimension, shown)
     rows = []
     for key in shown:
-        now, before = current.get(key, {}).get(field, 0), previous.get(key, {}).get(field, 0)
+        now, before = now_values.get(key, 0), before_values.get(key, 0)
         rows.append({
             "key": _key(key), "label": labels[key],
             "current": _unscale(now, scale), "previous": _unscale(before, scale),
@@ -262,29 +274,51 @@ def _additive(figure, dimension, current, previous, target, scale) -> dict:
     return {"contributors": rows, "other": other}
 
 
+def _split(c: dict, p: dict, *, top: str, bottom: str, factor: int, totals: tuple, number) -> tuple | None:
+    """(rate, mix, w_cur, w_prev, own r_cur, own r_prev) of one segment, in ``number`` (float or
+    Fraction); None when it has no denominator on either side."""
+    cur_total, prev_total = totals
+    n_cur, n_prev = c.get(bottom, 0), p.get(bottom, 0)
+    if not n_cur and not n_prev:
+        return None
+    w_cur = number(n_cur) / cur_total
+    w_prev = number(n_prev) / prev_total
+    own_cur = number(c[top] * factor) / n_cur if n_cur else None
+    own_prev = number(p[top] * factor) / n_prev if n_prev else None
+    r_cur = own_prev if own_cur is None else own_cur
+    r_prev = own_cur if own_prev is None else own_prev
+    return (w_prev + w_cur) / 2 * (r_cur - r_prev), (w_cur - w_prev) * (r_prev + r_cur) / 2, w_cur, w_prev, \
+        own_cur, own_prev
+
+
 def _ratio(figure, dimension, current, previous, target, scale) -> dict:
     top, bottom = RATIOS[figure]
     # Ratios in the card's unit × scale: AOV in cents (the sums already are), ratings in hundredths.
     factor = 1 if figure == "average_order_value" else scale
-    cur_total, prev_total = _total(current, bottom), _total(previous, bottom)
-    segments = {}
-    for key in {*current, *previous}:
-        c, p = current.get(key, {}), previous.get(key, {})
-        w_cur, w_prev = Fraction(c.get(bottom, 0), cur_total), Fraction(p.get(bottom, 0), prev_total)
-        own_cur = Fraction(c[top] * factor, c[bottom]) if c.get(bottom) else None
-        own_prev = Fraction(p[top] * factor, p[bottom]) if p.get(bottom) else None
-        if own_cur is None and own_prev is None:
-            continue  # no denominator on either side: weighs nothing
-        r_cur = own_prev if own_cur is None else own_cur
-        r_prev = own_cur if own_prev is None else own_prev
-        rate = (w_prev + w_cur) / 2 * (r_cur - r_prev)
-        mix = (w_cur - w_prev) * (r_prev + r_cur) / 2
-        segments[key] = (rate, mix, w_cur, w_prev, own_cur, own_prev)
-    ups, downs = _pick({k: v[0] + v[1] for k, v in segments.items()})
+    totals = (_total(current, bottom), _total(previous, bottom))
+    split = functools.partial(_split, top=top, bottom=bottom, factor=factor, totals=totals)
+    # Every segment in floats to rank them (Fractions over 10k products took seconds); the shown ones
+    # exact; the rest's change exact as the whole change less the shown ones, only its rate/mix split
+    # summed in floats. Ranked on the effect rounded to 1e-6 units, so exact ties go to the lower key.
+    approx, empty = {}, {top: 0, bottom: 0}
+    n_all, p_all = totals
+    for key in {*current, *previous}:  # _split in floats, inline: this loop runs once per product
+        c, p = current.get(key, empty), previous.get(key, empty)
+        n_cur, n_prev = c[bottom], p[bottom]
+        if not n_cur and not n_prev:
+            continue
+        r_cur = c[top] * factor / n_cur if n_cur else p[top] * factor / n_prev
+        r_prev = p[top] * factor / n_prev if n_prev else r_cur
+        w_cur, w_prev = n_cur / n_all, n_prev / p_all
+        approx[key] = ((w_prev + w_cur) / 2 * (r_cur - r_prev), (w_cur - w_prev) * (r_prev + r_cur) / 2)
+    ups, downs = _pick({k: round(v[0] + v[1], 6) for k, v in approx.items()})
     shown = ups + downs
-    rest = [k for k in segments if k not in set(shown)]
-    exact = [part for key in shown for part in segments[key][:2]]
-    exact += [sum((segments[k][0] for k in rest), Fraction(0)), sum((segments[k][1] for k in rest), Fraction(0))]
+    segments = {key: split(current.get(key, {}), previous.get(key, {}), number=Fraction) for key in shown}
+    whole = Fraction(_total(current, top) * factor, totals[0]) - Fraction(_total(previous, top) * factor, totals[1])
+    rest = [k for k in approx if k not in segments]
+    rest_rate = Fraction(math.fsum(approx[k][0] for k in rest))
+    rest_change = whole - sum((segments[k][0] + segments[k][1] for k in shown), Fraction(0))
+    exact = [part for key in shown for part in segments[key][:2]] + [rest_rate, rest_change - rest_rate]
     rounded = apportion(exact, target)
     labels = _labels(dimension, shown)
     rows = []

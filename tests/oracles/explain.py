@@ -64,7 +64,9 @@ def explain(*, figure: str, dimension: str, date_range: DateRange, category: str
     if card["value"] is not None and card["previous"] is not None:
         target = round(card["value"] * scale) - round(card["previous"] * scale)
     compared = date_range.compared(compare)
-    held = "feedback" if figure == "average_rating" else "orders"  # what makes a key a segment
+    # What makes a key a segment: a denominator (ratios) or a value (additive) in that period.
+    held = {"average_rating": "feedback", "average_order_value": "orders", "revenue": "revenue_cents"}.get(
+        figure, figure)
     now = segments(dimension=dimension, date_range=date_range, category=category)
     before = segments(dimension=dimension, date_range=compared, category=category) if compared else {}
     now = {k: v for k, v in now.items() if v[held]}

@@ -1,0 +1,39 @@
+"""Every explain read compiles to a MongoDB pipeline that starts with a range $match and joins nothing."""
+
+import datetime as dt
+
+import pytest
+
+from analytics.figures.explain import EXPLAINABLE, explain
+from core.filters import DateRange
+
+pytestmark = pytest.mark.mongodb_pipeline
+
+RANGE = DateRange(dt.date(2025, 3, 1), dt.date(2025, 5, 31))
+SPAN = (dt.date(2023, 7, 3), dt.date(2026, 7, 6))  # a rebuilt span, so the ledgers read prefix rows
+CASES = [(figure, dimension) for figure, dimensions in EXPLAINABLE.items() for dimension in dimensions]
+
+
+def stages(pipeline):
+    return [next(iter(stage)) for stage in pipeline]
+
+
+@pytest.mark.parametrize("compare", ["previous", "year"])
+@pytest.mark.parametrize("category", [None, "Books"])
+@pytest.mark.parametrize("figure, dimension", CASES)
+def test_explain_reads_start_with_a_range_match(monkeypatch, mongo_pipelines, figure, dimension, category, compare):
+    monkeypatch.setattr("analytics.rollups.ledger.prefix_span", lambda model: SPAN)
+    explain(figure=figure, dimension=dimension, date_range=RANGE, category=category, compare=compare)
+    grouped = [(c, p) for c, p in mongo_pipelines if "$group" in stages(p)]
+    assert len(grouped) == 2, mongo_pipelines  # the range and the comparison period
+    # The comparison period's last day (the previous one, or a year earlier) is in its $match.
+    last = {"previous": "datetime.datetime(2025, 2, 28", "year": "datetime.datetime(2024, 5, 31"}[compare]
+    assert last in str(grouped[1][1][0])
+    for collection, pipeline in mongo_pipelines:
+        assert stages(pipeline)[0] == "$match", (collection, pipeline)
+        assert "$lookup" not in stages(pipeline), (collection, pipeline)
+    for collection, pipeline in grouped:
+        assert collection != "sales_sale"  # rollups, not the sales
+        assert "datetime.datetime(" in str(pipeline[0]), pipeline[0]
+        if category:
+            assert "Books" in str(pipeline[0])
