@@ -39,17 +39,34 @@ class ExplainView(APIView):
         summary="Why a KPI changed",
         description=inspect.getdoc(explain),
         parameters=[
-            OpenApiParameter("figure", OpenApiTypes.STR, required=True, enum=list(EXPLAINABLE),
-                             description="The KPI to explain."),
-            OpenApiParameter("dimension", OpenApiTypes.STR, enum=list(DIMENSIONS),
-                             description="Split the change by this (default category). Units: not by "
-                                         "city/country; average_rating: category or product only."),
-            OpenApiParameter("date_from", OpenApiTypes.DATE, description="First day (YYYY-MM-DD, UTC), inclusive."),
-            OpenApiParameter("date_to", OpenApiTypes.DATE, description="Last day (YYYY-MM-DD, UTC), inclusive."),
+            OpenApiParameter(
+                "figure",
+                OpenApiTypes.STR,
+                required=True,
+                enum=list(EXPLAINABLE),
+                description="The KPI to explain.",
+            ),
+            OpenApiParameter(
+                "dimension",
+                OpenApiTypes.STR,
+                enum=list(DIMENSIONS),
+                description="Split the change by this (default category). Units: not by "
+                "city/country; average_rating: category or product only.",
+            ),
+            OpenApiParameter(
+                "date_from", OpenApiTypes.DATE, description="First day (YYYY-MM-DD, UTC), inclusive."
+            ),
+            OpenApiParameter(
+                "date_to", OpenApiTypes.DATE, description="Last day (YYYY-MM-DD, UTC), inclusive."
+            ),
             OpenApiParameter("category", OpenApiTypes.STR, description="Only this product category."),
-            OpenApiParameter("compare", OpenApiTypes.STR, enum=[value for value, _ in COMPARE_CHOICES],
-                             description="Compare with the previous period of equal length (default) or "
-                                         "the same days a year earlier."),
+            OpenApiParameter(
+                "compare",
+                OpenApiTypes.STR,
+                enum=[value for value, _ in COMPARE_CHOICES],
+                description="Compare with the previous period of equal length (default) or "
+                "the same days a year earlier.",
+            ),
         ],
         responses={200: OpenApiTypes.OBJECT},
         tags=["analytics"],
@@ -62,7 +79,12 @@ class ExplainView(APIView):
         if not form.is_valid():
             raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
         data = form.cleaned_data
-        return Response(explain(
-            figure=data["figure"], dimension=data["dimension"], date_range=form.date_range,
-            category=form.selected_category, compare=form.selected_compare,
-        ))
+        return Response(
+            explain(
+                figure=data["figure"],
+                dimension=data["dimension"],
+                date_range=form.date_range,
+                category=form.selected_category,
+                compare=form.selected_compare,
+            )
+        )

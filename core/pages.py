@@ -17,7 +17,14 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from core.filters import COMPARE_CHOICES, COMPARE_PREVIOUS, CompareFilterForm, DateRange, RangeFilterForm, today
+from core.filters import (
+    COMPARE_CHOICES,
+    COMPARE_PREVIOUS,
+    CompareFilterForm,
+    DateRange,
+    RangeFilterForm,
+    today,
+)
 from core.permissions import can_read
 
 NOT_A_READER = "Your account can sign in, but these pages are for analysts and staff."
@@ -73,13 +80,14 @@ class PageFilters:
 
     def querystring(self, **overrides) -> str:
         """The filters as a query string, ``overrides`` applied (None drops a key); dates come first."""
-        params = {
-            "date_from": None, "date_to": None, "category": None, "compare": None, **self.params(), **overrides,
-        }
+        unset = dict.fromkeys(("date_from", "date_to", "category", "compare"))
+        params = {**unset, **self.params(), **overrides}
         return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
-def page_filters(request, *, extra_keys: tuple[str, ...] = (), compare: bool = False) -> PageFilters:
+def page_filters(
+    request, *, extra_keys: tuple[str, ...] = (), compare: bool = False
+) -> PageFilters:
     """Read the filter bar from the query string; a bad value becomes a message, never an error page.
     ``compare``: the page also reads ``compare`` (the dashboard's KPI cards)."""
     form = (CompareFilterForm if compare else RangeFilterForm)(request.GET)

@@ -39,15 +39,22 @@ def _when(rng, start: dt.date, days: int) -> dt.datetime:
 def _write(rng, products, customers, *, start: dt.date, days: int, sales: int, feedback: int):
     for _ in range(sales):
         sale = sale_create(
-            customer=rng.choice(customers), product=rng.choice(products), quantity=rng.randint(1, 4),
-            unit_price=Decimal(rng.randint(101, 9999)) / 100, channel=rng.choice(CHANNELS),
+            customer=rng.choice(customers),
+            product=rng.choice(products),
+            quantity=rng.randint(1, 4),
+            unit_price=Decimal(rng.randint(101, 9999)) / 100,
+            channel=rng.choice(CHANNELS),
             sold_at=_when(rng, start, days),
         )
         if rng.random() < 0.1:
             sale_refund(sale=sale)
     for _ in range(feedback):
-        feedback_create(customer=rng.choice(customers), product=rng.choice(products), rating=rng.randint(1, 5),
-                        created_at=_when(rng, start, days))
+        feedback_create(
+            customer=rng.choice(customers),
+            product=rng.choice(products),
+            rating=rng.randint(1, 5),
+            created_at=_when(rng, start, days),
+        )
 
 
 @pytest.fixture
@@ -59,11 +66,18 @@ def shop():
         for n, (city, country) in enumerate(PLACES * 2)
     ]
     products = [
-        product_create(sku=f"SKU-{n}", name=f"Product {n}", category=CATEGORIES[n % 3],
-                       price=Decimal("10.00"), created_at=joined)
+        product_create(
+            sku=f"SKU-{n}",
+            name=f"Product {n}",
+            category=CATEGORIES[n % 3],
+            price=Decimal("10.00"),
+            created_at=joined,
+        )
         for n in range(16)
     ]
-    _write(rng, products, customers, start=dt.date(2024, 1, 20), days=60, sales=40, feedback=15)  # a year back
+    _write(
+        rng, products, customers, start=dt.date(2024, 1, 20), days=60, sales=40, feedback=15
+    )  # a year back
     _write(rng, products, customers, start=dt.date(2025, 1, 20), days=30, sales=40, feedback=15)
     rollups_rebuild()
     _write(rng, products, customers, start=dt.date(2025, 2, 17), days=28, sales=70, feedback=30)
@@ -98,8 +112,12 @@ def _check(result, expected, *, figure, dimension):
             assert row["change_scaled"] == diffs[row["key"]], (label, row)
         assert result["other"]["change_scaled"] == sum(v for k, v in diffs.items() if k not in shown), label
         return
-    rates = [row["rate_effect_scaled"] for row in result["contributors"]] + [result["other"]["rate_effect_scaled"]]
-    mixes = [row["mix_effect_scaled"] for row in result["contributors"]] + [result["other"]["mix_effect_scaled"]]
+    rates = [row["rate_effect_scaled"] for row in result["contributors"]] + [
+        result["other"]["rate_effect_scaled"]
+    ]
+    mixes = [row["mix_effect_scaled"] for row in result["contributors"]] + [
+        result["other"]["mix_effect_scaled"]
+    ]
     assert sum(rates) + sum(mixes) == target, label
     assert (result["rate_effect_scaled"], result["mix_effect_scaled"]) == (sum(rates), sum(mixes)), label
     for row in result["contributors"]:  # rounded, each within a unit of the exact effect
@@ -113,10 +131,12 @@ def test_parts_add_up_to_the_cards_change_and_match_the_records(shop, compare, d
     checked = 0
     for category in (None, "Books"):
         for figure, dimension in _cases():
-            result = explain(figure=figure, dimension=dimension, date_range=date_range, category=category,
-                             compare=compare)
-            expected = explain_oracle.explain(figure=figure, dimension=dimension, date_range=date_range,
-                                              category=category, compare=compare)
+            result = explain(
+                figure=figure, dimension=dimension, date_range=date_range, category=category, compare=compare
+            )
+            expected = explain_oracle.explain(
+                figure=figure, dimension=dimension, date_range=date_range, category=category, compare=compare
+            )
             _check(result, expected, figure=figure, dimension=dimension)
             card = kpis(date_range=date_range, category=category, compare=compare)[figure]
             assert (result["current"], result["previous"]) == (card["value"], card["previous"])
@@ -134,7 +154,8 @@ def test_year_comparison_reads_the_same_days_a_year_earlier(shop):
     result = explain(figure="orders", dimension="channel", date_range=WEEK, compare="year")
     assert result["comparison_range"] == {"date_from": "2024-03-10", "date_to": "2024-03-16"}
     previous = Sale.objects.filter(
-        status=Sale.Status.COMPLETED, sold_at__gte=dt.datetime(2024, 3, 10, tzinfo=UTC),
+        status=Sale.Status.COMPLETED,
+        sold_at__gte=dt.datetime(2024, 3, 10, tzinfo=UTC),
         sold_at__lt=dt.datetime(2024, 3, 17, tzinfo=UTC),
     ).count()
     assert result["previous"] == previous
@@ -148,7 +169,10 @@ def test_ratio_split_into_rate_and_mix_by_hand():
     from analytics.figures import explain as module
 
     current = {("A",): {"revenue_cents": 12000, "orders": 10}, ("B",): {"revenue_cents": 60000, "orders": 30}}
-    previous = {("A",): {"revenue_cents": 10000, "orders": 10}, ("B",): {"revenue_cents": 20000, "orders": 10}}
+    previous = {
+        ("A",): {"revenue_cents": 10000, "orders": 10},
+        ("B",): {"revenue_cents": 20000, "orders": 10},
+    }
     parts = module._ratio("average_order_value", "category", current, previous, 300, 100)
     by_key = {row["key"]: row for row in parts["contributors"]}
     assert (by_key["A"]["rate_effect_scaled"], by_key["A"]["mix_effect_scaled"]) == (75, -275)

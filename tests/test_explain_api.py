@@ -24,9 +24,18 @@ def fresh_throttles():
 @pytest.fixture
 def shop():
     books, toys = ProductFactory(category="Books"), ProductFactory(category="Toys")
-    for day, product, quantity in [(3, books, 1), (10, toys, 2), (20, books, 3), (24, toys, 1), (25, toys, 2)]:
-        SaleFactory(product=product, quantity=quantity,
-                    sold_at=dt.datetime(2025, 1, 1, 12, tzinfo=dt.UTC) + dt.timedelta(days=day))
+    for day, product, quantity in [
+        (3, books, 1),
+        (10, toys, 2),
+        (20, books, 3),
+        (24, toys, 1),
+        (25, toys, 2),
+    ]:
+        SaleFactory(
+            product=product,
+            quantity=quantity,
+            sold_at=dt.datetime(2025, 1, 1, 12, tzinfo=dt.UTC) + dt.timedelta(days=day),
+        )
     rollups_rebuild()  # factories write rows directly
 
 
@@ -34,8 +43,9 @@ def test_explain_answers_what_the_figure_computes(analyst_client, shop):
     response = analyst_client.get(URL, {"figure": "units", "dimension": "category", **RANGE})
     assert response.status_code == 200
     body = response.json()
-    expected = explain(figure="units", dimension="category",
-                       date_range=DateRange(dt.date(2025, 1, 15), dt.date(2025, 1, 28)))
+    expected = explain(
+        figure="units", dimension="category", date_range=DateRange(dt.date(2025, 1, 15), dt.date(2025, 1, 28))
+    )
     assert body == expected
     assert body["comparison_range"] == {"date_from": "2025-01-01", "date_to": "2025-01-14"}
     assert body["change_scaled"] == 6 - 3
@@ -49,17 +59,20 @@ def test_explain_compares_with_a_year_earlier(analyst_client, shop):
     assert body["previous"] == 0.0
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"figure": "profit"}, "figure"),
-    ({}, "figure"),
-    ({"figure": "revenue", "dimension": "colour"}, "dimension"),
-    ({"figure": "average_rating", "dimension": "channel"}, "dimension"),
-    ({"figure": "units", "dimension": "city"}, "dimension"),
-    ({"figure": "revenue", "compare": "decade"}, "compare"),
-    ({"figure": "revenue", "date_from": "2025-02-30"}, "date_from"),
-    ({"figure": "revenue", "date_from": "2025-02-01", "date_to": "2025-01-01"}, "date_to"),
-    ({"figure": "revenue", "bucket": "week"}, "bucket"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"figure": "profit"}, "figure"),
+        ({}, "figure"),
+        ({"figure": "revenue", "dimension": "colour"}, "dimension"),
+        ({"figure": "average_rating", "dimension": "channel"}, "dimension"),
+        ({"figure": "units", "dimension": "city"}, "dimension"),
+        ({"figure": "revenue", "compare": "decade"}, "compare"),
+        ({"figure": "revenue", "date_from": "2025-02-30"}, "date_from"),
+        ({"figure": "revenue", "date_from": "2025-02-01", "date_to": "2025-01-01"}, "date_to"),
+        ({"figure": "revenue", "bucket": "week"}, "bucket"),
+    ],
+)
 def test_bad_input_is_a_400_naming_the_field(analyst_client, params, field):
     response = analyst_client.get(URL, params)
     assert response.status_code == 400

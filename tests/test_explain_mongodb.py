@@ -21,7 +21,9 @@ def stages(pipeline):
 @pytest.mark.parametrize("compare", ["previous", "year"])
 @pytest.mark.parametrize("category", [None, "Books"])
 @pytest.mark.parametrize("figure, dimension", CASES)
-def test_explain_reads_start_with_a_range_match(monkeypatch, mongo_pipelines, figure, dimension, category, compare):
+def test_explain_reads_start_with_a_range_match(
+    monkeypatch, mongo_pipelines, figure, dimension, category, compare
+):
     monkeypatch.setattr("analytics.rollups.ledger.prefix_span", lambda model: SPAN)
     explain(figure=figure, dimension=dimension, date_range=RANGE, category=category, compare=compare)
     grouped = [(c, p) for c, p in mongo_pipelines if "$group" in stages(p)]

@@ -5,13 +5,15 @@ Additive KPIs (revenue, orders, units) split the change into each segment's own 
 rate and a mix effect per segment, the symmetric (midpoint, two-factor Shapley) decomposition:
 with w the segment's share of the denominator and r its own ratio,
 
-    rate_i = (w_prev + w_cur) / 2 · (r_cur − r_prev)      mix_i = (w_cur − w_prev) · (r_prev + r_cur) / 2
+    rate_i = (w_prev + w_cur) / 2 · (r_cur − r_prev)
+    mix_i  = (w_cur − w_prev) · (r_prev + r_cur) / 2
 
 and Σ (rate_i + mix_i) = Σ w_cur·r_cur − Σ w_prev·r_prev, the ratio's change, exactly. It treats the
 two periods alike (neither is the base). A segment present in one period only takes that period's r
 for both, so its whole effect is mix. Sums are integers; the shown segments' effects and the whole
-change are exact Fractions (the rest's rate/mix split is summed in floats); the parts are then rounded to the card's unit (cents, hundredths of a star) by largest remainder so that they add up
-to the card's displayed change (current − previous as the card rounds them), never a cent off.
+change are exact Fractions (only the rest's rate/mix split is summed in floats); the parts are then
+rounded to the card's unit (cents, hundredths of a star) by largest remainder so that they add up to
+the card's displayed change (current − previous as the card rounds them), never a cent off.
 
 Explainable: revenue, orders and average order value by category, channel, country, city and
 product; units by category, channel and product (the city ledger holds no units); average rating by
@@ -54,8 +56,11 @@ RATIOS = {"average_order_value": ("revenue_cents", "orders"), "average_rating": 
 ADDITIVE = {"revenue": "revenue_cents", "orders": "orders", "units": "units"}
 # What the card's number is in, and how many of the parts' integers make one.
 UNITS = {
-    "revenue": ("money", 100), "orders": ("count", 1), "units": ("count", 1),
-    "average_order_value": ("money", 100), "average_rating": ("rating", 100),
+    "revenue": ("money", 100),
+    "orders": ("count", 1),
+    "units": ("count", 1),
+    "average_order_value": ("money", 100),
+    "average_rating": ("rating", 100),
 }
 TOP = 5  # contributors shown each way (up, down); the rest are "other"
 
@@ -78,15 +83,21 @@ def dimension_error(figure: str, dimension: str) -> tuple[str, str] | None:
 
 # --- Segment sums from the rollups ---------------------------------------------------------------
 
+
 def _ledger_sums(model, *, date_range: DateRange, keys: tuple[str, ...], fields: tuple[str, ...], **filters):
     span = LedgerRange(model, date_range)
-    rows = model.objects.filter(span.rows, **filters).values(*keys).annotate(
-        **{f"sum_{f}": span.total(f) for f in fields}
-    ).values_list(*keys, *(f"sum_{f}" for f in fields))
+    rows = (
+        model.objects.filter(span.rows, **filters)
+        .values(*keys)
+        .annotate(**{f"sum_{f}": span.total(f) for f in fields})
+        .values_list(*keys, *(f"sum_{f}" for f in fields))
+    )
     return _by_key(rows, len(keys), fields)
 
 
-def _day_sums(model, *, date_range: DateRange, category: str | None, fields: dict, key: str = "category") -> dict:
+def _day_sums(
+    model, *, date_range: DateRange, category: str | None, fields: dict, key: str = "category"
+) -> dict:
     rows = model.objects.filter(**day_filter("day", date_range))
     if category:
         rows = rows.filter(category=category)
@@ -101,7 +112,7 @@ def _by_key(rows, width: int, fields: tuple[str, ...]) -> dict:
     for row in rows:
         sums = [value or 0 for value in row[width:]]
         if any(sums):
-            result[row[:width]] = dict(zip(fields, sums))
+            result[row[:width]] = dict(zip(fields, sums, strict=True))
     return result
 
 
@@ -116,11 +127,14 @@ def segment_sums(*, figure: str, dimension: str, date_range: DateRange, category
             return _day_sums(FeedbackDay, date_range=date_range, category=category, fields=names)
         return _day_sums(SalesDay, date_range=date_range, category=category, fields={f: f for f in fields})
     if dimension == "channel":
-        return _day_sums(ChannelDay, date_range=date_range, category=category, fields={f: f for f in fields},
-                         key="channel")
+        return _day_sums(
+            ChannelDay, date_range=date_range, category=category, fields={f: f for f in fields}, key="channel"
+        )
     if dimension == "product":
         extra = {"category": category} if category else {}
-        return _ledger_sums(ProductLedger, date_range=date_range, keys=("product_id",), fields=fields, **extra)
+        return _ledger_sums(
+            ProductLedger, date_range=date_range, keys=("product_id",), fields=fields, **extra
+        )
     keys = ("city", "country") if dimension == "city" else ("country",)  # city or country
     return _ledger_sums(CityLedger, date_range=date_range, keys=keys, fields=fields, category=category or ALL)
 
@@ -136,6 +150,7 @@ def _labels(dimension: str, keys) -> dict:
 
 
 # --- The card's numbers ----------------------------------------------------------------------------
+
 
 def _total(sums: dict, field: str) -> int:
     return sum(v.get(field, 0) for v in sums.values())
@@ -160,6 +175,7 @@ def _scaled(value, scale: int) -> int:
 
 # --- Rounding that keeps the sum ---------------------------------------------------------------------
 
+
 def apportion(parts: list[Fraction], target: int) -> list[int]:
     """Integers within one of each exact part that add up to ``target`` (largest remainder)."""
     floors = [math.floor(p) for p in parts]
@@ -178,8 +194,13 @@ def apportion(parts: list[Fraction], target: int) -> list[int]:
 
 # --- The explanation ---------------------------------------------------------------------------------
 
+
 def explain(
-    *, figure: str, dimension: str, date_range: DateRange, category: str | None = None,
+    *,
+    figure: str,
+    dimension: str,
+    date_range: DateRange,
+    category: str | None = None,
     compare: str = COMPARE_PREVIOUS,
 ) -> dict:
     """Why ``figure`` changed between ``date_range`` and its comparison period, by ``dimension``.
@@ -201,15 +222,26 @@ def explain(
     current = segment_sums(figure=figure, dimension=dimension, date_range=date_range, category=category)
     previous = (
         segment_sums(figure=figure, dimension=dimension, date_range=compared, category=category)
-        if compared else {}
+        if compared
+        else {}
     )
     kind = "ratio" if figure in RATIOS else "additive"
     result = {
-        "figure": figure, "dimension": dimension, "compare": compare, "kind": kind, "unit": unit,
-        "scale": scale, "range": _range(date_range), "comparison_range": _range(compared) if compared else None,
-        "current": card_value(figure, current), "previous": card_value(figure, previous) if compared else None,
-        "change": None, "change_scaled": None, "segments": len(set(current) | set(previous)),
-        "contributors": [], "other": None,
+        "figure": figure,
+        "dimension": dimension,
+        "compare": compare,
+        "kind": kind,
+        "unit": unit,
+        "scale": scale,
+        "range": _range(date_range),
+        "comparison_range": _range(compared) if compared else None,
+        "current": card_value(figure, current),
+        "previous": card_value(figure, previous) if compared else None,
+        "change": None,
+        "change_scaled": None,
+        "segments": len(set(current) | set(previous)),
+        "contributors": [],
+        "other": None,
     }
     if kind == "ratio":
         result.update(rate_effect=None, mix_effect=None, rate_effect_scaled=None, mix_effect_scaled=None)
@@ -242,7 +274,9 @@ def _share(part: int, total: int) -> float | None:
 def _pick(effects: dict) -> tuple[list, list]:
     """The TOP biggest rises and falls (keys), biggest first; ties to the lower key."""
     ups = heapq.nsmallest(TOP, (k for k, v in effects.items() if v > 0), key=lambda k: (-effects[k], _key(k)))
-    downs = heapq.nsmallest(TOP, (k for k, v in effects.items() if v < 0), key=lambda k: (effects[k], _key(k)))
+    downs = heapq.nsmallest(
+        TOP, (k for k, v in effects.items() if v < 0), key=lambda k: (effects[k], _key(k))
+    )
     return ups, downs
 
 
@@ -263,14 +297,24 @@ def _additive(figure, dimension, current, previous, target, scale) -> dict:
     rows = []
     for key in shown:
         now, before = now_values.get(key, 0), before_values.get(key, 0)
-        rows.append({
-            "key": _key(key), "label": labels[key],
-            "current": _unscale(now, scale), "previous": _unscale(before, scale),
-            "change": _unscale(diffs[key], scale), "change_scaled": diffs[key], "share": _share(diffs[key], target),
-        })
+        rows.append(
+            {
+                "key": _key(key),
+                "label": labels[key],
+                "current": _unscale(now, scale),
+                "previous": _unscale(before, scale),
+                "change": _unscale(diffs[key], scale),
+                "change_scaled": diffs[key],
+                "share": _share(diffs[key], target),
+            }
+        )
     rest = target - sum(diffs[k] for k in shown)
-    other = {"segments": len(diffs) - len(shown), "change": _unscale(rest, scale), "change_scaled": rest,
-             "share": _share(rest, target)}
+    other = {
+        "segments": len(diffs) - len(shown),
+        "change": _unscale(rest, scale),
+        "change_scaled": rest,
+        "share": _share(rest, target),
+    }
     return {"contributors": rows, "other": other}
 
 
@@ -287,8 +331,14 @@ def _split(c: dict, p: dict, *, top: str, bottom: str, factor: int, totals: tupl
     own_prev = number(p[top] * factor) / n_prev if n_prev else None
     r_cur = own_prev if own_cur is None else own_cur
     r_prev = own_cur if own_prev is None else own_prev
-    return (w_prev + w_cur) / 2 * (r_cur - r_prev), (w_cur - w_prev) * (r_prev + r_cur) / 2, w_cur, w_prev, \
-        own_cur, own_prev
+    return (
+        (w_prev + w_cur) / 2 * (r_cur - r_prev),
+        (w_cur - w_prev) * (r_prev + r_cur) / 2,
+        w_cur,
+        w_prev,
+        own_cur,
+        own_prev,
+    )
 
 
 def _ratio(figure, dimension, current, previous, target, scale) -> dict:
@@ -314,7 +364,9 @@ def _ratio(figure, dimension, current, previous, target, scale) -> dict:
     ups, downs = _pick({k: round(v[0] + v[1], 6) for k, v in approx.items()})
     shown = ups + downs
     segments = {key: split(current.get(key, {}), previous.get(key, {}), number=Fraction) for key in shown}
-    whole = Fraction(_total(current, top) * factor, totals[0]) - Fraction(_total(previous, top) * factor, totals[1])
+    whole = Fraction(_total(current, top) * factor, totals[0]) - Fraction(
+        _total(previous, top) * factor, totals[1]
+    )
     rest = [k for k in approx if k not in segments]
     rest_rate = Fraction(math.fsum(approx[k][0] for k in rest))
     rest_change = whole - sum((segments[k][0] + segments[k][1] for k in shown), Fraction(0))
@@ -325,18 +377,26 @@ def _ratio(figure, dimension, current, previous, target, scale) -> dict:
     for n, key in enumerate(shown):
         rate, mix = rounded[2 * n], rounded[2 * n + 1]
         _, _, w_cur, w_prev, r_cur, r_prev = segments[key]
-        rows.append({
-            "key": _key(key), "label": labels[key],
-            "current_weight": round(float(w_cur), 4), "previous_weight": round(float(w_prev), 4),
-            "current": _rate(r_cur, scale), "previous": _rate(r_prev, scale),
-            **_effects(rate, mix, scale, target),
-        })
+        rows.append(
+            {
+                "key": _key(key),
+                "label": labels[key],
+                "current_weight": round(float(w_cur), 4),
+                "previous_weight": round(float(w_prev), 4),
+                "current": _rate(r_cur, scale),
+                "previous": _rate(r_prev, scale),
+                **_effects(rate, mix, scale, target),
+            }
+        )
     other = {"segments": len(rest), **_effects(rounded[-2], rounded[-1], scale, target)}
     rate_total, mix_total = sum(rounded[0::2]), sum(rounded[1::2])
     return {
-        "contributors": rows, "other": other,
-        "rate_effect": _unscale(rate_total, scale), "mix_effect": _unscale(mix_total, scale),
-        "rate_effect_scaled": rate_total, "mix_effect_scaled": mix_total,
+        "contributors": rows,
+        "other": other,
+        "rate_effect": _unscale(rate_total, scale),
+        "mix_effect": _unscale(mix_total, scale),
+        "rate_effect_scaled": rate_total,
+        "mix_effect_scaled": mix_total,
     }
 
 
@@ -346,9 +406,13 @@ def _rate(value, scale: int) -> float | None:
 
 def _effects(rate: int, mix: int, scale: int, target: int) -> dict:
     return {
-        "rate_effect": _unscale(rate, scale), "mix_effect": _unscale(mix, scale),
-        "rate_effect_scaled": rate, "mix_effect_scaled": mix,
-        "change": _unscale(rate + mix, scale), "change_scaled": rate + mix, "share": _share(rate + mix, target),
+        "rate_effect": _unscale(rate, scale),
+        "mix_effect": _unscale(mix, scale),
+        "rate_effect_scaled": rate,
+        "mix_effect_scaled": mix,
+        "change": _unscale(rate + mix, scale),
+        "change_scaled": rate + mix,
+        "share": _share(rate + mix, target),
     }
 
 

@@ -129,7 +129,9 @@ def _rebuild_sales(*, categories: dict, places: dict):
     ):
         category, revenue = categories[product_id], cents(revenue)
         sales_days[(day, category)].update({"revenue_cents": revenue, "orders": orders, "units": units})
-        channel_days[(day, category, channel)].update({"revenue_cents": revenue, "orders": orders, "units": units})
+        channel_days[(day, category, channel)].update(
+            {"revenue_cents": revenue, "orders": orders, "units": units}
+        )
         product_days[(product_id,)][day].update({"revenue_cents": revenue, "units": units, "orders": orders})
         for scope in (category, ALL):
             city_days[(*places[customer_id], scope)][day].update({"revenue_cents": revenue, "orders": orders})
@@ -137,8 +139,9 @@ def _rebuild_sales(*, categories: dict, places: dict):
         active_days[(customer_id, category)][1][day] += revenue
     _bulk(SalesDay, (SalesDay(day=d, category=c, **v) for (d, c), v in sales_days.items()),
           label="sales per day")
-    _bulk(ChannelDay, (ChannelDay(day=d, category=c, channel=ch, **v) for (d, c, ch), v in channel_days.items()),
-          label="sales per day and channel")
+    _bulk(ChannelDay, (
+        ChannelDay(day=d, category=c, channel=ch, **v) for (d, c, ch), v in channel_days.items()
+    ), label="sales per day and channel")
     return product_days, city_days, active_days
 
 

@@ -21,7 +21,10 @@ SCALES = {"revenue": 100, "orders": 1, "units": 1, "average_order_value": 100, "
 
 def _key(dimension, *, category, channel, city, country, product_id) -> str:
     return {
-        "category": category, "channel": channel, "country": country, "city": f"{city} / {country}",
+        "category": category,
+        "channel": channel,
+        "country": country,
+        "city": f"{city} / {country}",
         "product": str(product_id),
     }[dimension]
 
@@ -29,17 +32,31 @@ def _key(dimension, *, category, channel, city, country, product_id) -> str:
 def segments(*, dimension: str, date_range: DateRange, category: str | None) -> dict:
     """key → {"revenue_cents", "orders", "units", "rating_sum", "feedback"} for the range."""
     categories = dict(Product.objects.values_list("pk", "category"))
-    places = {pk: (city, country) for pk, city, country in Customer.objects.values_list("pk", "city", "country")}
-    result = defaultdict(lambda: dict.fromkeys(("revenue_cents", "orders", "units", "rating_sum", "feedback"), 0))
+    places = {
+        pk: (city, country) for pk, city, country in Customer.objects.values_list("pk", "city", "country")
+    }
+    result = defaultdict(
+        lambda: dict.fromkeys(("revenue_cents", "orders", "units", "rating_sum", "feedback"), 0)
+    )
     sales = Sale.objects.filter(status=Sale.Status.COMPLETED, **datetime_filter("sold_at", date_range))
     for product_id, customer_id, channel, total, quantity in sales.values_list(
-        "product_id", "customer_id", "channel", "total", "quantity",
+        "product_id",
+        "customer_id",
+        "channel",
+        "total",
+        "quantity",
     ):
         if category and categories[product_id] != category:
             continue
         city, country = places[customer_id]
-        key = _key(dimension, category=categories[product_id], channel=channel, city=city, country=country,
-                   product_id=product_id)
+        key = _key(
+            dimension,
+            category=categories[product_id],
+            channel=channel,
+            city=city,
+            country=country,
+            product_id=product_id,
+        )
         result[key]["revenue_cents"] += int(total * 100)
         result[key]["orders"] += 1
         result[key]["units"] += quantity
@@ -48,14 +65,22 @@ def segments(*, dimension: str, date_range: DateRange, category: str | None) -> 
         for product_id, score in feedback.values_list("product_id", "rating"):
             if category and categories[product_id] != category:
                 continue
-            key = _key(dimension, category=categories[product_id], channel="", city="", country="",
-                       product_id=product_id)
+            key = _key(
+                dimension,
+                category=categories[product_id],
+                channel="",
+                city="",
+                country="",
+                product_id=product_id,
+            )
             result[key]["rating_sum"] += score
             result[key]["feedback"] += 1
     return dict(result)
 
 
-def explain(*, figure: str, dimension: str, date_range: DateRange, category: str | None, compare: str) -> dict:
+def explain(
+    *, figure: str, dimension: str, date_range: DateRange, category: str | None, compare: str
+) -> dict:
     """``{"card", "target", "diffs"}`` and for ratios ``{"rate", "mix"}``: each key's exact effect in
     1/scale of the card's unit; ``target`` is the card's change in the same integers."""
     scale = SCALES[figure]
@@ -66,7 +91,8 @@ def explain(*, figure: str, dimension: str, date_range: DateRange, category: str
     compared = date_range.compared(compare)
     # What makes a key a segment: a denominator (ratios) or a value (additive) in that period.
     held = {"average_rating": "feedback", "average_order_value": "orders", "revenue": "revenue_cents"}.get(
-        figure, figure)
+        figure, figure
+    )
     now = segments(dimension=dimension, date_range=date_range, category=category)
     before = segments(dimension=dimension, date_range=compared, category=category) if compared else {}
     now = {k: v for k, v in now.items() if v[held]}
@@ -77,7 +103,9 @@ def explain(*, figure: str, dimension: str, date_range: DateRange, category: str
         diffs = {k: now.get(k, {}).get(field, 0) - before.get(k, {}).get(field, 0) for k in {*now, *before}}
         result["diffs"] = {k: v for k, v in diffs.items()}
         return result
-    top, bottom = ("revenue_cents", "orders") if figure == "average_order_value" else ("rating_sum", "feedback")
+    top, bottom = (
+        ("revenue_cents", "orders") if figure == "average_order_value" else ("rating_sum", "feedback")
+    )
     factor = 1 if figure == "average_order_value" else 100
     now_total = sum(v[bottom] for v in now.values())
     before_total = sum(v[bottom] for v in before.values())
