@@ -125,11 +125,25 @@ def _check(result, expected, *, figure, dimension):
         assert abs(row["mix_effect_scaled"] - expected["mix"][row["key"]]) < 1, (label, row)
 
 
-@pytest.mark.parametrize("compare", ["previous", "year"])
-@pytest.mark.parametrize("date_range", [WEEK, MONTH], ids=["week", "28 days"])
+SLOW_ON_THE_TEST_SERVER = pytest.mark.embedded_only(
+    reason="the MongoDB pass checks the other two range/comparison pairs: each pair is ~500 queries"
+)
+
+
+@pytest.mark.parametrize(
+    "date_range, compare",
+    [
+        pytest.param(MONTH, "previous", id="28 days-previous"),
+        pytest.param(WEEK, "year", id="week-year"),
+        pytest.param(WEEK, "previous", id="week-previous", marks=SLOW_ON_THE_TEST_SERVER),
+        pytest.param(MONTH, "year", id="28 days-year", marks=SLOW_ON_THE_TEST_SERVER),
+    ],
+)
 def test_parts_add_up_to_the_cards_change_and_match_the_records(shop, compare, date_range):
+    explain_oracle.forget()  # the oracle remembers segment sums within one shop
     checked = 0
     for category in (None, "Books"):
+        cards = kpis(date_range=date_range, category=category, compare=compare)
         for figure, dimension in _cases():
             result = explain(
                 figure=figure, dimension=dimension, date_range=date_range, category=category, compare=compare
@@ -138,7 +152,7 @@ def test_parts_add_up_to_the_cards_change_and_match_the_records(shop, compare, d
                 figure=figure, dimension=dimension, date_range=date_range, category=category, compare=compare
             )
             _check(result, expected, figure=figure, dimension=dimension)
-            card = kpis(date_range=date_range, category=category, compare=compare)[figure]
+            card = cards[figure]  # and what the dashboard's card shows
             assert (result["current"], result["previous"]) == (card["value"], card["previous"])
             checked += result["change_scaled"] is not None
     assert checked >= 30  # the shop has a change to explain in most cases

@@ -5,6 +5,7 @@ card's numbers come from the KPI oracle (tests.oracles.oracle); the ratios' rate
 exact Fractions (the midpoint decomposition), before any rounding.
 """
 
+import functools
 from collections import defaultdict
 from fractions import Fraction
 
@@ -29,6 +30,18 @@ def _key(dimension, *, category, channel, city, country, product_id) -> str:
     }[dimension]
 
 
+def forget() -> None:
+    """Drop the remembered sums (call when the records change)."""
+    segments.cache_clear()
+    _card.cache_clear()
+
+
+@functools.cache
+def _card(date_range: DateRange, category: str | None, compare: str) -> dict:
+    return oracle.kpis(date_range=date_range, category=category, compare=compare)
+
+
+@functools.cache
 def segments(*, dimension: str, date_range: DateRange, category: str | None) -> dict:
     """key → {"revenue_cents", "orders", "units", "rating_sum", "feedback"} for the range."""
     categories = dict(Product.objects.values_list("pk", "category"))
@@ -84,7 +97,7 @@ def explain(
     """``{"card", "target", "diffs"}`` and for ratios ``{"rate", "mix"}``: each key's exact effect in
     1/scale of the card's unit; ``target`` is the card's change in the same integers."""
     scale = SCALES[figure]
-    card = oracle.kpis(date_range=date_range, category=category, compare=compare)[figure]
+    card = _card(date_range, category, compare)[figure]
     target = None
     if card["value"] is not None and card["previous"] is not None:
         target = round(card["value"] * scale) - round(card["previous"] * scale)
