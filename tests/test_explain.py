@@ -75,12 +75,11 @@ def shop():
         )
         for n in range(16)
     ]
-    _write(
-        rng, products, customers, start=dt.date(2024, 1, 20), days=60, sales=40, feedback=15
-    )  # a year back
-    _write(rng, products, customers, start=dt.date(2025, 1, 20), days=30, sales=40, feedback=15)
+    # A year back (the year comparisons), the month before the range, then the range after a rebuild.
+    _write(rng, products, customers, start=dt.date(2024, 2, 10), days=40, sales=25, feedback=10)
+    _write(rng, products, customers, start=dt.date(2025, 1, 20), days=28, sales=25, feedback=10)
     rollups_rebuild()
-    _write(rng, products, customers, start=dt.date(2025, 2, 17), days=28, sales=70, feedback=30)
+    _write(rng, products, customers, start=dt.date(2025, 2, 17), days=28, sales=45, feedback=20)
     return {"products": products, "customers": customers}
 
 
