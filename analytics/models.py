@@ -251,6 +251,11 @@ class CustomerValue(models.Model):
     probability_alive = models.FloatField()
     expected_orders_90d = models.FloatField()
     predicted_value_12m = models.DecimalField(max_digits=14, decimal_places=2)
+    # The same fit's P(alive) on the customer's history up to 90 days before the calibration end,
+    # and the change since: the "valuable and slipping" list. Null for customers who first bought
+    # within those 90 days (they have no earlier value to fall from).
+    probability_alive_before = models.FloatField(null=True)
+    probability_alive_change = models.FloatField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["-predicted_value_12m"], name="customervalue_value")]
@@ -264,6 +269,9 @@ class CustomerValueFit(models.Model):
     customers = models.IntegerField()
     bgnbd = models.JSONField(help_text="r, alpha, a, b, log_likelihood")
     gamma_gamma = models.JSONField(help_text="p, q, gamma, log_likelihood, customers (with a repeat order)")
+    holdout = models.JSONField(
+        null=True, help_text="with --holdout-end: holdout_end, weeks, actual, predicted, conditional, weekly",
+    )
 
 
 class RollupVersion(models.Model):

@@ -18,7 +18,6 @@ No database: these tests are pure numpy/scipy.
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -480,7 +479,8 @@ def test_predicted_value(cal, fitted):
 # speed and purity
 
 
-def test_fit_on_100k_customers_is_fast():
+def test_fit_on_100k_day_rounded_customers_converges():
+    """How long it takes is bench/clv.py's question; here only that a large fit converges."""
     rng = np.random.default_rng(5)
     n = 100_000
     first = rng.integers(0, 91, size=n)  # first purchases over 13 weeks, to the day
@@ -489,15 +489,9 @@ def test_fit_on_100k_customers_is_fast():
     t_x_days = np.floor(t_x * 7)
     x = np.where(t_x_days > 0, x, 0)  # a day-0 repeat would be merged with the first purchase
     t_x = np.where(x > 0, t_x_days, 0) / 7
-    start = time.perf_counter()
     est = bgnbd.fit(x, t_x, T_days / 7)
-    elapsed = time.perf_counter() - start
-    print(
-        f"BG/NBD fit on {n} customers ({len(bgnbd.aggregate(x, t_x, T_days / 7)[0])} distinct rows): "
-        f"{elapsed:.2f} s"
-    )
-    assert elapsed < 20.0
     assert est.optimizer["success"]
+    assert est.n_customers == n
 
 
 def test_clv_package_imports_no_django():

@@ -43,13 +43,7 @@ class Command(BaseCommand):
             if result.holdout:
                 self.stderr.write(result.holdout)
             return
-        b, g = result.bgnbd, result.gamma_gamma
-        self.stdout.write(self.style.SUCCESS(
-            f"Fitted on {result.customers:,} customers' sales up to {result.calibration_end}: "
-            f"BG/NBD r={b['r']:.3f} alpha={b['alpha']:.3f} a={b['a']:.3f} b={b['b']:.3f} "
-            f"(log-likelihood {b['log_likelihood']:,.1f}); Gamma-Gamma p={g['p']:.2f} q={g['q']:.2f} "
-            f"gamma={g['gamma']:.2f}."
-        ))
+        self.stdout.write(self.style.SUCCESS(result.line()))
         if result.holdout:
             self.stdout.write(result.holdout)
 
