@@ -162,7 +162,7 @@ def fit(x, t_x, T, *, weights=None, start=None, tol: float = 1e-10) -> BGNBDPara
             lambda th: fun(th)[0],
             result.x if np.isfinite(result.fun) else x0,
             method="Nelder-Mead",
-            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000},
+            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 2000},  # bounded: a flat likelihood never settles
         )
         if polish.fun <= result.fun or not np.isfinite(result.fun):
             result = polish

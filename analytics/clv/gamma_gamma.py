@@ -124,7 +124,7 @@ def fit(x, zbar, *, start=(1.0, 1.0, 1.0), tol: float = 1e-10) -> GammaGammaPara
             lambda th: fun(th)[0],
             result.x,
             method="Nelder-Mead",
-            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000},
+            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 2000},  # bounded: a flat likelihood never settles
         )
         if polish.fun <= result.fun:
             result = polish
