@@ -13,10 +13,15 @@ from analytics.customer_value.fit import (
     latest_sale_day,
 )
 from analytics.customer_value.filters import SLIP_DROP
-from analytics.customer_value.selectors import customer_value_fit_get, customer_value_get, customer_value_list
+from analytics.customer_value.selectors import (
+    NO_FIT,
+    customer_value_fit_get,
+    customer_value_get,
+    customer_value_list,
+)
 
 __all__ = [
-    "HOLDOUT_ORDER", "NOT_FITTED", "NO_SALES", "SLIP_DROP", "SLIP_WINDOW_DAYS", "TOO_FEW_REPEATS", "FitResult",
+    "HOLDOUT_ORDER", "NOT_FITTED", "NO_FIT", "NO_SALES", "SLIP_DROP", "SLIP_WINDOW_DAYS", "TOO_FEW_REPEATS", "FitResult",
     "clv_fit", "clv_fit_after_load", "customer_value_fit_get", "customer_value_get", "customer_value_list",
     "latest_sale_day",
 ]

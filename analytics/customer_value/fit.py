@@ -221,15 +221,12 @@ def _money(value: float) -> Decimal:
     return Decimal(str(round(value, 2)))
 
 
-def clv_fit_after_load(*, say) -> FitResult | None:
-    """The lifetime-value step of seed_data and import_data: fit on every sale, ``say(text, ok)``
-    what happened. A fit that cannot be made (too few repeat customers, no sales…) is reported
-    and returns None; it never fails the load before it, whose records are already committed."""
-    say("Fitting lifetime value (clv_fit)…", True)
+def clv_fit_after_load() -> tuple[FitResult | None, str]:
+    """The lifetime-value step of seed_data and import_data: fit on every sale; the result and a
+    line saying what happened. A fit that cannot be made (too few repeat customers, no sales…)
+    gives None and the reason; it never fails the load before it, whose records are committed."""
     try:
         result = clv_fit()
     except (ValueError, ArithmeticError, DatabaseError) as exc:
-        say(NOT_FITTED.format(error=exc), False)
-        return None
-    say(f"{result.line()} ({result.seconds:.1f} s)", True)
-    return result
+        return None, NOT_FITTED.format(error=exc)
+    return result, f"Lifetime value: {result.line()} ({result.seconds:.1f} s)"

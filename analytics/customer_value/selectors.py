@@ -6,6 +6,11 @@ from analytics.customer_value.filters import CustomerValueFilter
 from analytics.models import CustomerValue, CustomerValueFit
 from core.filtersets import apply_filters
 
+NO_FIT = (
+    "No lifetime-value fit yet: run `manage.py clv_fit` (seed_data and import_data run it after loading; "
+    "a fit needs at least 10 customers with a repeat order)."
+)
+
 
 def customer_value_fit_get() -> CustomerValueFit | None:
     """The last fit (parameters, fit quality, holdout when one was asked for), or None."""
