@@ -11,6 +11,7 @@ NAV = (
     ("Customers", "/users/"),
     ("Cohorts", "/users/cohorts/"),
     ("Segments", "/users/segments/"),
+    ("Customer value", "/users/value/"),
     ("Products", "/products/"),
     ("Sales", "/sales/"),
     ("Feedback", "/feedback/"),

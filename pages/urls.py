@@ -3,7 +3,7 @@ models' ``get_absolute_url`` reverse."""
 
 from django.urls import path
 
-from pages.views import cohorts, customers, feedback, products, sales, segments
+from pages.views import cohorts, customer_value, customers, feedback, products, sales, segments
 
 customer_urls = ([
     path("", customers.customer_list_page, name="customer-list"),
@@ -14,6 +14,8 @@ customer_urls = ([
     path("segments/", segments.segment_page, name="segments"),
     path("segments/customers/", segments.segment_customers_page, name="segment-customers"),
     path("segments/customers/table/", segments.segment_customer_table, name="segment-customer-table"),
+    path("value/", customer_value.customer_value_page, name="customer-value"),
+    path("value/table/", customer_value.customer_value_table, name="customer-value-table"),
     path("<str:pk>/", customers.customer_detail_page, name="customer-detail"),
 ], "accounts")
 

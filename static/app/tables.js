@@ -31,6 +31,10 @@
     date: { render: (v) => esc(fmt.date(v)) },
     currency: { render: (v) => esc(fmt.currency(v)), className: "num" },
     integer: { render: (v) => esc(fmt.integer(v)), className: "num" },
+    share: { render: (v) => esc(fmt.share(v)), className: "num" },
+    decimal: { render: (v) => esc(fmt.decimal(v)), className: "num" },
+    // A change of a probability, in percentage points.
+    points: { render: (v) => esc(v === null || v === undefined ? "—" : fmt.change(100 * Number(v)).replace("%", " pts")), className: "num" },
     boolean: { render: (v) => (v ? "Yes" : `<span class="hint">No</span>`) },
     status: { render: (v) => `<span class="badge badge-${esc(v)}">${esc(v.charAt(0).toUpperCase() + v.slice(1))}</span>` },
     stars: { render: (v) => stars(v) },
