@@ -77,10 +77,17 @@ def run_job(token: str, *, dry_run: bool) -> None:
         job["rows"] = rows
         _save(job)
 
+    def step(name, message):  # the lifetime-value fit after the import: "fitting", then its outcome
+        if name == "fitting":
+            job["state"] = "fitting"
+        job["value_fit"] = message
+        _save(job)
+
     out, err = io.StringIO(), io.StringIO()
     options = {"dry_run": dry_run, "skip_invalid": job["skip_invalid"], "stdout": out, "stderr": err}
     try:
-        call_command("import_data", job["kind"], job["path"], progress_callback=progress, **options)
+        call_command("import_data", job["kind"], job["path"], progress_callback=progress, step_callback=step,
+                     **options)
         ok = True
     except CommandError as exc:
         ok, err = False, io.StringIO(err.getvalue() + f"\n{exc}")
@@ -138,7 +145,7 @@ def import_page(request):
 @staff_required
 def import_status(request, token: str):
     job = _load(token)
-    running = job["state"] in ("queued", "checking", "importing")
+    running = job["state"] in ("queued", "checking", "importing", "fitting")
     return render(request, "imports/status.html", {"job": job, "running": running})
 
 

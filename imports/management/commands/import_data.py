@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from tqdm import tqdm
 
+from analytics.customer_value import clv_fit_after_load
 from core.db import atomic
 from core.signals import records_seeded
 from imports.adapters import cdnow
@@ -67,6 +68,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
         # For the Import page's worker: called with the rows read so far after each batch.
         parser.add_argument("--progress-callback", default=None, help=argparse.SUPPRESS)
+        # For the Import page's worker: called with ("fitting", "") and then ("fitted" or
+        # "not fitted", the line saying so) around the lifetime-value fit after the import.
+        parser.add_argument("--step-callback", default=None, help=argparse.SUPPRESS)
         parser.add_argument(
             "--join-at-first-order",
             action="store_true",
@@ -172,13 +176,14 @@ class Command(BaseCommand):
             if verbosity:
                 self.stdout.write(f"Dry run, nothing written. {summary}.")
             return
+        if verbosity:
+            self.stdout.write(self.style.SUCCESS(f"Imported {kind}: {summary}."))
         if counts.created or counts.updated or related or counts.joins_moved:
             # Runs now (nothing encloses this command's transaction) or once the outer one commits.
             new = dict(counts.related_created)
             new[run.kind.signal_name] = new.get(run.kind.signal_name, 0) + counts.created + counts.updated
-            transaction.on_commit(lambda: self._announce(new))
-        if verbosity:
-            self.stdout.write(self.style.SUCCESS(f"Imported {kind}: {summary}."))
+            step = options["step_callback"]
+            transaction.on_commit(lambda: self._announce(new, verbosity=verbosity, step=step))
 
     def _note_columns(self, run, name, batch):
         """Warn once per file about columns the import does not use (typos, or another export's)."""
@@ -217,9 +222,26 @@ class Command(BaseCommand):
             self.stderr.write(f"… and {len(run.errors) - 50:,} more in {path}")
         self.report = path
 
-    def _announce(self, counts):
-        """Rollups and the search index follow the bulk writes (as after seed_data)."""
+    def _announce(self, counts, *, verbosity, step=None):
+        """Rollups and the search index follow the bulk writes (as after seed_data); new sales
+        are then fitted for lifetime value."""
         for receiver, result in records_seeded.send_robust(sender=Command, counts=counts, cleared=False):
             if isinstance(result, Exception):
                 name = getattr(receiver, "__qualname__", repr(receiver))
                 self.stderr.write(RECEIVER_FAILED.format(receiver=name, error=result))
+        if counts.get("sales"):
+            self._fit_values(verbosity=verbosity, step=step)
+
+    def _fit_values(self, *, verbosity, step=None) -> None:
+        """clv_fit on every sale: a step of its own, reported; a fit that fails fails no import."""
+        if step:
+            step("fitting", "")
+        elif verbosity:
+            self.stderr.write("Fitting lifetime value (clv_fit)…")
+        result, message = clv_fit_after_load()
+        if step:
+            step("fitted" if result else "not fitted", message)
+        elif result is None:
+            self.stderr.write(self.style.WARNING(message))
+        elif verbosity:
+            self.stdout.write(self.style.SUCCESS(message))

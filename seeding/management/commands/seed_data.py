@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 from tqdm import tqdm
 
+from analytics.customer_value import clv_fit_after_load
 from core.filters import today
 from core.signals import records_seeded
 from seeding.generate import SIZES, SeedError, build_plan, seed_records, tables_with_records
@@ -87,6 +88,21 @@ class Command(BaseCommand):
         transaction.on_commit(lambda: self._announce(counts, cleared=clear))
 
     def _announce(self, counts: dict[str, int], *, cleared: bool) -> None:
+        self._rebuild(counts, cleared=cleared)
+        if counts.get("sales"):
+            self._fit_values()
+
+    def _fit_values(self) -> None:
+        """clv_fit on the new sales: a step of its own, reported; a fit that fails fails nothing."""
+        if self.verbosity:
+            self.stderr.write("Fitting lifetime value (clv_fit)…")
+        result, message = clv_fit_after_load()
+        if result is None:
+            self.stderr.write(self.style.WARNING(message))
+        elif self.verbosity:
+            self.stdout.write(self.style.SUCCESS(message))
+
+    def _rebuild(self, counts: dict[str, int], *, cleared: bool) -> None:
         """Tell the other apps (rollups, search) to rebuild; the rows stay whatever they do."""
         for receiver, result in records_seeded.send_robust(sender=Command, counts=counts, cleared=cleared):
             if isinstance(result, Exception):
