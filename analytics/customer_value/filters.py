@@ -15,8 +15,8 @@ class CustomerValueFilter(django_filters.FilterSet):
     """`slipping` (P(alive) down by at least 10 points in 90 days), `search` in the customer's name,
     email and city, `ordering` (default: predicted 12-month value, highest first)."""
 
-    slipping = django_filters.BooleanFilter(
-        method="filter_slipping",
+    slipping = django_filters.TypedChoiceFilter(
+        method="filter_slipping", choices=[("true", "Yes"), ("false", "No")], coerce=lambda v: v == "true",
         label=f"Only customers whose chance of being active fell by {SLIP_DROP:.0%} or more in 90 days",
     )
     search = search_filter("the customer's name, email and city")
