@@ -32,7 +32,7 @@ from sales.models import Sale
 NO_SALES = "There are no completed sales on or before {end}: nothing to fit."
 HOLDOUT_ORDER = "--holdout-end must be after the calibration end."
 TOO_FEW_REPEATS = "Too few customers with a repeat order ({n}) to fit the spend model; need at least 10."
-NOT_FITTED = "Lifetime value not fitted: {error} (the seeded or imported records are kept; see `manage.py clv_fit`)."
+NOT_FITTED = "Lifetime value not fitted: {error} The records are kept; `manage.py clv_fit` fits again later."
 HORIZON_90D_WEEKS = 90 / 7
 HORIZON_12M_WEEKS = 52.0
 SLIP_WINDOW_DAYS = 90
@@ -228,5 +228,7 @@ def clv_fit_after_load() -> tuple[FitResult | None, str]:
     try:
         result = clv_fit()
     except (ValueError, ArithmeticError, DatabaseError) as exc:
+        if not CustomerValue.objects.exists():  # its customers are gone (seed_data --clear)
+            CustomerValueFit.objects.all().delete()
         return None, NOT_FITTED.format(error=exc)
     return result, f"Lifetime value: {result.line()} ({result.seconds:.1f} s)"

@@ -55,3 +55,20 @@ def test_analysts_get_403_and_visitors_the_login(analyst_user, staff_user):
     assert analyst_client.post(token_url + "confirm/").status_code == 403
     assert client.get("/imports/").status_code == 302
     assert not Customer.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)  # commits, so the step runs inside the job as it does live
+def test_importing_sales_reports_the_lifetime_value_step(staff_client):
+    """Two sales of one customer are too few to fit: the import is done and the page says why no fit."""
+    from analytics.customer_value import TOO_FEW_REPEATS
+    from sales.models import Sale
+
+    sales = (b"external_id,customer_email,customer_name,product_sku,product_name,sold_at,quantity,total\n"
+             b"A,new@example.com,New Person,P-9,Lamp,2025-03-04,2,15\n"
+             b"B,new@example.com,New Person,P-9,Lamp,2025-04-02,1,5\n")
+    response = upload(staff_client, sales, kind="sales")
+    done = staff_client.post(response["Location"] + "confirm/")
+    page = staff_client.get(done["Location"]).content.decode()
+    assert "Imported." in page and Sale.objects.count() == 2
+    assert "Lifetime value not fitted: " + TOO_FEW_REPEATS.format(n=1) in page
+    assert "data-value-fit" in page and "Row report" not in page
