@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import numpy as np
 from django.db import DatabaseError, connection
-from django.db.models import CharField, FloatField
+from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -61,12 +61,12 @@ class FitResult:
 def _sales_until(end: dt.date):
     """(customer keys, customer index per sale, UTC days, totals) of completed sales on or before
     ``end``: one range-first read, in columns. The day is the first ten characters of the
-    timestamp as text (UTC on both backends) and the total a float, so no value is converted one
-    by one into Python datetimes and Decimals."""
+    timestamp as text (UTC on both backends) and the total is text too, parsed by numpy: text has
+    no output converter, so no value goes one by one through Python datetimes, Decimals or floats."""
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.timezone.utc)
     rows = list(
         Sale.objects.filter(sold_at__lt=until, status=Sale.Status.COMPLETED).order_by()
-        .values_list("customer_id", Cast("sold_at", CharField()), Cast("total", FloatField()))
+        .values_list("customer_id", Cast("sold_at", CharField()), Cast("total", CharField()))
         .iterator(chunk_size=BATCH)
     )
     if not rows:
