@@ -98,6 +98,11 @@ def test_the_customer_page_shows_the_prediction(analyst_client):
     assert page.status_code == 200
     assert page.context["value"]["predicted_value_12m"] == value.predicted_value_12m
     assert b"data-customer-value" in page.content and b"Chance still active" in page.content
+    slipping = CustomerValue.objects.filter(probability_alive_change__lte=-0.1).order_by("probability_alive_change")
+    fallen = slipping.select_related("customer").first()
+    page = analyst_client.get(fallen.customer.get_absolute_url()).content.decode()
+    points = round(fallen.probability_alive_change * 100)
+    assert points <= -10 and f"<span data-alive-change>{points} pts</span>" in page
     never_bought = Customer.objects.create(
         name="New", email="new@example.com", city="Lisbon", country="PT",
         joined_at=dt.datetime(1998, 1, 1, tzinfo=UTC),
