@@ -52,3 +52,20 @@ def test_pages_of_the_ranked_list(analyst_client, fitted):
 def test_bad_parameters_are_400s_naming_them(analyst_client, fitted, params, field):
     response = analyst_client.get(LIST, params)
     assert response.status_code == 400 and field in response.json()
+
+
+def test_both_endpoints_are_in_the_openapi_schema():
+    from django.urls import include, path
+    from drf_spectacular.generators import SchemaGenerator
+
+    patterns = [path("api/", include("ecommerce_analytics.api_urls"))]
+    schema = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
+    listing = schema["paths"][LIST]["get"]
+    assert {p["name"] for p in listing["parameters"]} == {
+        "slipping", "search", "ordering", "page", "page_size", "format"}
+    content = listing["responses"]["200"]["content"]
+    assert content["application/json"]["schema"]["$ref"].endswith("PaginatedCustomerValueList")
+    assert "text/csv" in content
+    fit = schema["paths"][FIT]["get"]
+    assert fit["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("CustomerValueFit")
+    assert "404" in fit["responses"]
