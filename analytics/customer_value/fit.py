@@ -32,6 +32,7 @@ from sales.models import Sale
 NO_SALES = "There are no completed sales on or before {end}: nothing to fit."
 HOLDOUT_ORDER = "--holdout-end must be after the calibration end."
 TOO_FEW_REPEATS = "Too few customers with a repeat order ({n}) to fit the spend model; need at least 10."
+NOT_FINITE = "The fit gives no usable prediction for {n} customer(s) (too little history to tell buyers apart)."
 NOT_FITTED = "Lifetime value not fitted: {error} The records are kept; `manage.py clv_fit` fits again later."
 HORIZON_90D_WEEKS = 90 / 7
 HORIZON_12M_WEEKS = 52.0
@@ -126,6 +127,9 @@ def clv_fit(*, calibration_end: dt.date | None = None, holdout_end: dt.date | No
         transactions, spend, summary.x, summary.t_x, summary.T, summary.monetary_value,
         weeks=HORIZON_12M_WEEKS,
     )
+    unusable = ~(np.isfinite(alive) & np.isfinite(orders_90d) & np.isfinite(value_12m))
+    if unusable.any():  # parameters at the edge of their range (a flat likelihood): store nothing
+        raise ValueError(NOT_FINITE.format(n=int(unusable.sum())))
     comparison = bgnbd.holdout_comparison(
         transactions, summary, holdout_summary(summary, ids, days, holdout_end=holdout_end),
     ) if holdout_end else None

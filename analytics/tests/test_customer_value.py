@@ -108,3 +108,21 @@ def test_the_customer_page_shows_the_prediction(analyst_client):
         joined_at=dt.datetime(1998, 1, 1, tzinfo=UTC),
     )
     assert b"data-customer-value" not in analyst_client.get(never_bought.get_absolute_url()).content
+
+
+def test_a_fit_without_finite_predictions_stores_nothing(monkeypatch):
+    """Parameters at the edge of their range can make a prediction NaN: a clear error, no rows."""
+    from analytics.clv import bgnbd
+
+    _load_cdnow_sample()
+    real = bgnbd.conditional_expected_transactions
+
+    def with_a_nan(*args, **kwargs):
+        out = real(*args, **kwargs)
+        out[3] = np.nan
+        return out
+
+    monkeypatch.setattr("analytics.clv.bgnbd.conditional_expected_transactions", with_a_nan)
+    with pytest.raises(CommandError, match="no usable prediction for 1 customer"):
+        call_command("clv_fit", "--calibration-end", "1997-09-30", stdout=io.StringIO())
+    assert not CustomerValue.objects.exists() and not CustomerValueFit.objects.exists()
