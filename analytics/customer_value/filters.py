@@ -1,6 +1,7 @@
 """The lifetime-value list's filters, shared by its page, its API list and the CSV export."""
 
 import django_filters
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.filters import customer_search_q
 from accounts.models import Customer
@@ -11,11 +12,16 @@ from core.filtersets import OrderingFilter, ids_of, search_filter
 SLIP_DROP = 0.10
 
 
+@extend_schema_field({"type": "string", "enum": ["true", "false"]})
+class TrueFalseFilter(django_filters.TypedChoiceFilter):
+    """``true`` or ``false`` (anything else is an error naming the parameter)."""
+
+
 class CustomerValueFilter(django_filters.FilterSet):
     """`slipping` (P(alive) down by at least 10 points in 90 days), `search` in the customer's name,
     email and city, `ordering` (default: predicted 12-month value, highest first)."""
 
-    slipping = django_filters.TypedChoiceFilter(
+    slipping = TrueFalseFilter(
         method="filter_slipping", choices=[("true", "Yes"), ("false", "No")], coerce=lambda v: v == "true",
         label=f"Only customers whose chance of being active fell by {SLIP_DROP:.0%} or more in 90 days",
     )
