@@ -95,6 +95,9 @@ def test_all_customers_and_the_csv(analyst_client, fitted):
     assert everyone["recordsTotal"] == 2357
     page = analyst_client.get(PAGE, {"show": "all"}).content.decode()
     assert "All customers by predicted value" in page
+    # The table and its CSV link carry the choice (the table asks /users/value/table/ on its own).
+    assert "/api/analytics/customer_values/?slipping=false&amp;format=csv" in page
+    assert rows(analyst_client, slipping="false")["recordsTotal"] == 2357
     csv = analyst_client.get("/api/analytics/customer_values/", {"format": "csv", "slipping": "true"})
     assert csv.status_code == 200
     lines = b"".join(csv.streaming_content).decode().splitlines()

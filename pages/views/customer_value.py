@@ -12,15 +12,17 @@ SHOW_ALL = "all"
 
 
 def _filters(request) -> PageFilters:
-    """Slipping customers unless ``show=all``."""
-    return PageFilters(extra={} if request.GET.get("show") == SHOW_ALL else {"slipping": "true"})
+    """Slipping customers unless the page has ``show=all``; the table and CSV links it gives carry
+    ``slipping=false`` for that (the list's own parameter)."""
+    everyone = request.GET.get("show") == SHOW_ALL or request.GET.get("slipping") == "false"
+    return PageFilters(extra={"slipping": "false" if everyone else "true"})
 
 
 @reader_required
 def customer_value_page(request):
     fit = customer_value_fit_get()
     filters = _filters(request)
-    context = {"fit": fit, "show_all": "slipping" not in filters.extra, "slip_points": round(SLIP_DROP * 100),
+    context = {"fit": fit, "show_all": filters.extra["slipping"] == "false", "slip_points": round(SLIP_DROP * 100),
                "slip_days": SLIP_WINDOW_DAYS, "no_fit": NO_FIT}
     if fit is not None:
         context |= {
