@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0002_customer_value'),
+        ('analytics', '0003_rollup_version'),
     ]
 
     operations = [

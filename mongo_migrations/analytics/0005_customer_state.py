@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_alter_customer_address_alter_customer_city_and_more'),
-        ('analytics', '0003_cohort_cells'),
+        ('analytics', '0004_cohort_cells'),
     ]
 
     operations = [
