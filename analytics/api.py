@@ -11,7 +11,9 @@ from rest_framework.views import APIView
 
 from analytics.api_explain import ExplainView
 from analytics.figures import FIGURES, UNKNOWN_FIGURE
+from analytics.figures.cached import figure_cached
 from analytics.figures.cohorts import CHANNELS, UNKNOWN_CHANNEL
+from analytics.rollups.version import version_current
 from core.filters import RangeFilterForm
 
 FIGURE_PARAMS = ("date_from", "date_to", "category")
@@ -75,7 +77,8 @@ class FigureView(APIView):
             extra["channel"] = request.query_params["channel"]
             if extra["channel"] not in CHANNELS:
                 raise ValidationError({"channel": [UNKNOWN_CHANNEL]})
-        return Response(fn(date_range=form.date_range, category=form.selected_category, **extra))
+        return Response(figure_cached(self.figure, version=version_current(), date_range=form.date_range,
+                                      category=form.selected_category, **extra))
 
 
 class UnknownFigureView(APIView):

@@ -97,10 +97,11 @@ def cached(name: str, key: str, compute: Callable[[], object] | None = None, *, 
     return Cached(entry["value"], status, current, entry["version"], entry["fitted_at"])
 
 
-def fresh(name: str, key: str, compute: Callable[[], object]) -> object:
-    """The result for the rollups as they are now, computed here if the cache has none: for commands
-    (trends_digest, trends_refit), which may wait."""
-    current = version_current()
+def fresh(name: str, key: str, compute: Callable[[], object], *, version: int | None = None) -> object:
+    """The result for the rollups as they are now (``version``, read here if not given), computed here
+    if the cache has none: for commands (trends_digest, trends_refit), which may wait, and for results
+    quick enough to compute in a request (analytics.figures.cached)."""
+    current = version_current() if version is None else version
     entry = cache.get(_entry_key(name, key))
     if entry is not None and entry["version"] == current:
         return entry["value"]

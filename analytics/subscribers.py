@@ -36,16 +36,18 @@ FOLLOW = {
 
 
 def record_changed(sender, *, old, new, fields, **kwargs):
-    added, changed, removed = FOLLOW.get(sender._meta.label, (None, None, None))
+    if sender._meta.label not in FOLLOW:
+        return
+    added, changed, removed = FOLLOW[sender._meta.label]
     if old is None and added:
         added(new)
     elif new is None and removed:
         removed(old)
     elif old is not None and new is not None and changed:
         changed(old=old, new=new)
-    else:
-        return
-    version_bump()  # in the write's transaction: the fits derived from the rollups are now stale
+    # In the write's transaction, even when no rollup moved (a product added, a name changed): what is
+    # cached from the rollups and records (fits, figures: analytics.fits) is now stale.
+    version_bump()
 
 
 def records_seeded(sender, **kwargs):

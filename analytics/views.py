@@ -6,8 +6,9 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.urls import reverse
 
-from analytics.figures import FIGURES
+from analytics.figures.cached import figure_cached
 from analytics.figures.explain import EXPLAINABLE
+from analytics.rollups.version import version_current
 from catalog.selectors import category_list
 from core.pages import PageFilters, filter_bar, page_filters, reader_required
 
@@ -32,11 +33,13 @@ KPI_CARDS = (
 @reader_required
 def dashboard(request):
     filters = page_filters(request, compare=True)
+    version = version_current()  # one read: every figure below is cached by it (analytics.figures.cached)
     figures = {
-        name: FIGURES[name](date_range=filters.date_range, category=filters.category)
+        name: figure_cached(name, version=version, date_range=filters.date_range, category=filters.category)
         for name in DASHBOARD_FIGURES if name != "kpis"
     }
-    kpis = FIGURES["kpis"](date_range=filters.date_range, category=filters.category, compare=filters.compare)
+    kpis = figure_cached("kpis", version=version, date_range=filters.date_range, category=filters.category,
+                         compare=filters.compare)
     cards = [
         {"key": key, "label": label, "format": fmt, "explainable": key in EXPLAINABLE, **kpis[key]}
         for key, label, fmt in KPI_CARDS

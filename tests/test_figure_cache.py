@@ -1,0 +1,72 @@
+"""Figures are cached by the rollups' version (analytics.figures.cached): a repeated dashboard request
+reads the cache, and a write through the services shows at once."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.tests.factories import CustomerFactory
+from analytics.rollups.version import version_current
+from catalog.services import product_create, product_update
+from catalog.tests.factories import ProductFactory
+from sales.services import sale_create, sale_delete
+
+pytestmark = pytest.mark.django_db
+SOLD_AT = dt.datetime(2025, 3, 3, 12, tzinfo=dt.UTC)
+RANGE = {"date_from": "2025-03-01", "date_to": "2025-03-31"}
+
+
+@pytest.fixture
+def shop():
+    product = ProductFactory(category="Books", price=Decimal("10.00"))
+    customer = CustomerFactory()
+    sale_create(customer=customer, product=product, quantity=2, sold_at=SOLD_AT)
+    return customer, product
+
+
+def queries(client, url, params=None) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params or {})
+    assert response.status_code == 200, response.content[:300]
+    return len(captured), response
+
+
+def revenue(client) -> float:
+    return float(client.get("/api/analytics/kpis/", RANGE).json()["revenue"]["value"])
+
+
+def test_a_repeated_dashboard_request_reads_the_cache_not_the_rollups(analyst_client, shop):
+    first, page = queries(analyst_client, "/", RANGE)
+    again, page_again = queries(analyst_client, "/", RANGE)
+    assert again <= 12 < first
+    assert page_again.context["kpi_cards"] == page.context["kpi_cards"]
+
+
+def test_a_sale_written_through_the_services_shows_at_once(analyst_client, shop):
+    customer, product = shop
+    assert revenue(analyst_client) == 20.0
+    before = version_current()
+    sale = sale_create(customer=customer, product=product, quantity=1, sold_at=SOLD_AT)
+    assert version_current() > before
+    assert revenue(analyst_client) == 30.0
+    sale_delete(sale=sale)
+    assert revenue(analyst_client) == 20.0
+
+
+def test_a_product_added_or_renamed_shows_at_once(analyst_client, shop):
+    def books() -> int:
+        rows = analyst_client.get("/api/analytics/products_per_category/").json()["rows"]
+        return next(row["products"] for row in rows if row["category"] == "Books")
+
+    def top_names() -> list[str]:
+        return [row["name"] for row in analyst_client.get("/api/analytics/top_products/", RANGE).json()["by_revenue"]]
+
+    assert books() == 1
+    product_create(sku="NEW-1", name="A new book", category="Books", price=Decimal("5.00"))
+    assert books() == 2
+    assert top_names() == [shop[1].name]
+    product_update(product=shop[1], data={"name": "Renamed"})
+    assert top_names() == ["Renamed"]
