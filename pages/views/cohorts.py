@@ -7,9 +7,10 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from accounts import tables as customer_tables
-from analytics.figures import FIGURES
+from analytics.figures.cached import figure_cached
 from analytics.figures.cohorts import CHANNELS, UNKNOWN_CHANNEL
 from analytics.members import CohortMemberFilter, cohort_member_list
+from analytics.rollups.version import version_current
 from catalog.selectors import category_list
 from core.pages import (
     Table,
@@ -73,8 +74,9 @@ def cohort_page(request):
     filters = _filters(request)
     show = filters.extra.get("show", SHOWS[0][0])
     channel = filters.extra.get("channel")
-    args = {"date_range": filters.date_range, "category": filters.category, "channel": channel}
-    result = FIGURES["cohort_retention"](**args)
+    args = {"date_range": filters.date_range, "category": filters.category, "channel": channel,
+            "version": version_current()}
+    result = figure_cached("cohort_retention", **args)
     scope = {k: v for k, v in {"category": filters.category, "channel": channel}.items() if v}
     rows, fmt = _heat_rows(result, show=show, link_params=scope)
     curves = {**result, "cohorts": result["cohorts"][-CURVE_COHORTS:]}
@@ -90,7 +92,7 @@ def cohort_page(request):
         "shows": [{"key": key, "label": label, "active": key == show,
                    "query": filters.querystring(show=key)} for key, label, *_ in SHOWS],
         "channels": [(c, CHANNEL_LABELS[c]) for c in CHANNELS], "channel": channel,
-        "repeat": FIGURES["repeat_purchase"](**args),
+        "repeat": figure_cached("repeat_purchase", **args),
         "api_query": urlencode({**filters.range_params(), **scope}),
     })
 
