@@ -72,14 +72,15 @@ def test_staff_check_read_the_report_and_confirm(page, live_server, staff, tmp_p
     upload(page, tmp_path, "good.csv", GOOD)
     wait_for_state(page, "checked")
     assert "Checked: ready to import." in page.locator("p[data-state]").inner_text()
-    assert "2 created" in page.locator("p.summary").inner_text()
+    assert "2 created" in page.locator("p.summary:not([data-value-fit])").inner_text()
     assert "ignoring column(s) note" in page.locator("pre.report").inner_text()
     assert not Sale.objects.exists()  # a check writes nothing
     screenshot(page, "import-checked")
     page.get_by_role("button", name="Import").click()
     wait_for_state(page, "done")
     assert "Imported." in page.locator("p[data-state]").inner_text()
-    assert "Imported sales: 2 rows" in page.locator("p.summary").inner_text()
+    assert "Imported sales: 2 rows" in page.locator("p.summary:not([data-value-fit])").inner_text()
+    assert "lifetime value" in page.locator("p[data-value-fit]").inner_text().lower()  # the fit's outcome
     screenshot(page, "import-done")
     assert sorted(Sale.objects.values_list("external_id", flat=True)) == ["G1", "G2"]
     assert sorted(Customer.objects.values_list("email", flat=True)) == ["ana@example.com", "bo@example.com"]
