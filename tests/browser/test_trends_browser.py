@@ -44,6 +44,8 @@ def planted(transactional_db):
     return [dt.date.fromisoformat(day) for day, _ in PLANTED.findall(out.getvalue())]
 
 
+@pytest.mark.embedded_only(reason="seeds 40,000 sales with planted anomalies: more than 10 minutes on the "
+                                  "SecantusDB test server (the rollup rebuild's writes), a few seconds on SQLite")
 def test_forecast_band_follows_the_last_actual_point_and_unusual_days_are_marked(page, live_server, analyst,
                                                                                   planted):
     last = planted[-1]
