@@ -39,7 +39,6 @@ DEFAULT_DIR = Path(tempfile.gettempdir()) / f"ecommerce-bench-api-large-1-{UNTIL
 THROUGHPUT_TARGET = 0.6
 PAGE_SIZE = 50
 DEPTH_TARGET = 1.5
-HOST = "127.0.0.1"
 
 
 def parse_args():
@@ -74,17 +73,15 @@ warnings.filterwarnings("ignore", message="No directory at")
 
 django.setup()
 
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.paginator import Paginator  # noqa: E402
 from django.http import HttpResponseForbidden, JsonResponse  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.urls import include, path, reverse  # noqa: E402
 
+from bench.common import HOST, analyst_client  # noqa: E402
 from catalog.models import Product  # noqa: E402
 from core.api.pagination import KeysetCursorPagination  # noqa: E402
-from core.groups import ANALYSTS  # noqa: E402
 from core.permissions import can_read  # noqa: E402
 from sales.models import Sale  # noqa: E402
 
@@ -128,14 +125,6 @@ def prepare() -> None:
         SEEDED_MARK.write_text(UNTIL)
     if Sale.objects.count() < DEEP_PAGE * PAGE_SIZE:
         sys.exit(f"{DATA_DIR} has fewer than {DEEP_PAGE * PAGE_SIZE:,} sales: seed it with --size large.")
-
-
-def analyst_client() -> Client:
-    user, _ = get_user_model().objects.get_or_create(username="bench-analyst")
-    user.groups.add(Group.objects.get(name=ANALYSTS))
-    client = Client(SERVER_NAME=HOST)
-    client.force_login(user)
-    return client
 
 
 def get_json(client: Client, url: str) -> dict:

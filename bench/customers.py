@@ -49,6 +49,7 @@ from analytics.figures import FIGURES  # noqa: E402
 from analytics.models import NO_LATER_DAY, ActiveCustomerDay, CohortCell  # noqa: E402
 from analytics.rollups import rollups_rebuild  # noqa: E402
 from core.filters import DateRange  # noqa: E402
+from bench.common import floor_ms, p95, timed  # noqa: E402
 from sales.models import Sale  # noqa: E402
 
 P95_TARGET_MS = 100.0
@@ -89,35 +90,6 @@ def prepare() -> None:
         print(f"rollups rebuilt in {time.perf_counter() - started:.0f} s", flush=True)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-
-
-def timed(fn, runs: int) -> list[float]:
-    fn()  # warm: first-query compilation, page cache
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
-
-
-def p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20, method="inclusive")[-1]
-
-
-def floor_ms() -> float:
-    """One plain GROUP BY month over the completed sales, in SQL: what a figure costs without rollups."""
-    sql = (
-        f"SELECT substr(sold_at, 1, 7), SUM(total), COUNT(*) FROM {Sale._meta.db_table} "
-        "WHERE status = %s GROUP BY 1"
-    )
-
-    def group_by_month():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [Sale.Status.COMPLETED])
-            return cursor.fetchall()
-
-    return statistics.median(timed(group_by_month, 3))
 
 
 # clv_fit's target (≤ 20 s on the large seed's customers) is bench/clv.py's: it times the command on the

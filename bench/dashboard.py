@@ -46,8 +46,6 @@ django.setup()
 
 import datetime as dt  # noqa: E402
 
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.models import Group  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -58,7 +56,7 @@ from analytics.figures import FIGURES  # noqa: E402
 from analytics.models import ProductLedger  # noqa: E402
 from analytics.rollups import rollups_rebuild  # noqa: E402
 from core.filters import DateRange  # noqa: E402
-from core.groups import ANALYSTS  # noqa: E402
+from bench.common import analyst_client, floor_ms, p95, timed  # noqa: E402,F401 (bench/explain.py reads them here)
 from sales.models import Sale  # noqa: E402
 
 P95_TARGET_MS = 50.0
@@ -89,43 +87,6 @@ def prepare() -> None:
         print(f"rollups rebuilt in {time.perf_counter() - started:.0f} s", flush=True)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # planner statistics: the worse case for the rollup queries' plans
-
-
-def timed(fn, runs: int) -> list[float]:
-    fn()  # warm: first-query compilation, page cache
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
-
-
-def p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20, method="inclusive")[-1]
-
-
-def floor_ms() -> float:
-    """One plain GROUP BY month over the completed sales, in SQL: what a figure costs without rollups."""
-    sql = (
-        f"SELECT substr(sold_at, 1, 7), SUM(total), COUNT(*) FROM {Sale._meta.db_table} "
-        "WHERE status = %s GROUP BY 1"
-    )
-
-    def group_by_month():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [Sale.Status.COMPLETED])
-            return cursor.fetchall()
-
-    return statistics.median(timed(group_by_month, 3))
-
-
-def analyst_client() -> Client:
-    user, _ = get_user_model().objects.get_or_create(username="bench-analyst")
-    user.groups.add(Group.objects.get(name=ANALYSTS))
-    client = Client(SERVER_NAME="127.0.0.1")
-    client.force_login(user)
-    return client
 
 
 def request_once(client: Client, url: str) -> tuple[float, int]:
