@@ -9,13 +9,13 @@ import csv
 import gzip
 import io
 import json
-import queue
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
+
+from core.prefetch import prefetched
 
 FORMATS = ("auto", "csv", "jsonl", "cdnow")
 NOT_AN_OBJECT = "each line must be a JSON object"
@@ -133,41 +133,7 @@ def read_ahead(items: Iterator, *, depth: int = 2) -> Iterator:
     """``items`` produced by a worker thread up to ``depth`` ahead: parsing the next batch (Python)
     overlaps writing this one (SQLite releases the GIL while it inserts). The same items in the
     same order; an exception in the worker is raised here; stopping early stops the worker."""
-    done = object()
-    buffer = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(entry) -> bool:
-        while not stop.is_set():
-            try:
-                buffer.put(entry, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce():
-        try:
-            for item in items:
-                if not put((item, None)):
-                    return
-            put((done, None))
-        except BaseException as exc:  # handed to the consuming thread, which raises it
-            put((None, exc))
-
-    worker = threading.Thread(target=produce, name="import-read", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item, error = buffer.get()
-            if error is not None:
-                raise error
-            if item is done:
-                return
-            yield item
-    finally:
-        stop.set()
-        worker.join()
+    return prefetched(items, depth=depth, name="import-read")
 
 
 def read_rows(

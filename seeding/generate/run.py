@@ -11,6 +11,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 from accounts.models import Customer
 from catalog.models import Product
 from core.db import atomic
+from core.prefetch import prefetched
 from feedback.models import Feedback
 from sales.models import Sale
 
@@ -19,7 +20,6 @@ from .customers import generate_customers
 from .feedback import feedback_batches
 from .options import SeedError, SeedPlan
 from .pools import build_pools
-from .prefetch import prefetched
 from .products import generate_products
 from .records import clear_records, outside_tables
 from .sales import choose_reviewed, sale_batches
@@ -90,7 +90,7 @@ def planted_anomalies(plan: SeedPlan):
 def _write(writer, plan: SeedPlan, window: Window, progress: Progress) -> None:
     totals = {Product: plan.products, Customer: plan.users, Sale: plan.sales, Feedback: plan.feedback}
     encoded = ((model, writer.encode(model, batch)) for model, batch in _generate(plan, window))
-    for model, group in groupby(prefetched(encoded), key=itemgetter(0)):
+    for model, group in groupby(prefetched(encoded, name="seed-generate"), key=itemgetter(0)):
         label = str(model._meta.verbose_name_plural)
         with progress(label, totals[model]) as bar, writer.table(model) as insert:
             for _model, rows in group:

@@ -1,8 +1,8 @@
 """Run a generator a few items ahead in a background thread.
 
-Generating and encoding rows is Python and numpy work; SQLite releases the GIL while it inserts
-rows, builds indexes and commits. Overlapping the two uses a second core. The items come out in
-the order the generator made them, so the data stays the same.
+Generating rows (seed_data) or parsing the next batch of a file (import_data) is Python work; SQLite
+releases the GIL while it inserts rows, builds indexes and commits. Overlapping the two uses a second
+core. The items come out in the order the generator made them, so the data stays the same.
 """
 
 import queue
@@ -13,11 +13,11 @@ _DONE = object()
 _POLL_SECONDS = 0.1
 
 
-def prefetched(items: Iterable, *, depth: int = 2) -> Iterator:
+def prefetched(items: Iterable, *, depth: int = 2, name: str = "prefetch") -> Iterator:
     """Yield ``items``, produced by a worker thread at most ``depth`` items ahead.
 
     An exception in the worker is re-raised here; stopping early (or failing here) stops the
-    worker before returning.
+    worker before returning. ``name`` names the thread.
     """
     buffer = queue.Queue(maxsize=depth)
     stop = threading.Event()
@@ -40,7 +40,7 @@ def prefetched(items: Iterable, *, depth: int = 2) -> Iterator:
         except BaseException as exc:  # handed to the consuming thread, which raises it
             put((None, exc))
 
-    worker = threading.Thread(target=produce, name="seed-generate", daemon=True)
+    worker = threading.Thread(target=produce, name=name, daemon=True)
     worker.start()
     try:
         while True:
