@@ -70,3 +70,19 @@ def test_feedback_page_and_chips(analyst_client, feedback):
     assert [(c["label"], c["value"]) for c in response.context["extra_chips"]] == [
         ("Product", "Headphones"), ("Rating up to", "3"),
     ]
+
+
+def test_a_page_costs_the_same_queries_whatever_its_length(analyst_client, feedback):
+    """Each row names its product and customer: loaded once per page, not once per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    total = len(comments(analyst_client))
+
+    def queries(length):
+        with CaptureQueriesContext(connection) as captured:
+            assert len(comments(analyst_client, length=length)) == length
+        return len(captured)
+
+    assert total > 1
+    assert queries(total) == queries(1)

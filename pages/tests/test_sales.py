@@ -138,3 +138,16 @@ def test_sale_page(analyst_client, sales):
     page = response.content.decode()
     assert "Headphones" in page and "Ana Lima" in page
     assert f'href="/sales/?product={sales["phones"].pk}"' in page
+
+
+def test_a_page_costs_the_same_queries_whatever_its_length(analyst_client, sales):
+    """Each row names its product and customer: loaded once per page, not once per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(length):
+        with CaptureQueriesContext(connection) as captured:
+            assert len(table(analyst_client, length=length)["data"]) == length
+        return len(captured)
+
+    assert queries(4) == queries(1)
