@@ -14,6 +14,7 @@ from analytics.figures import FIGURES, UNKNOWN_FIGURE
 from analytics.figures.cached import figure_cached
 from analytics.figures.cohorts import CHANNELS, UNKNOWN_CHANNEL
 from analytics.rollups.version import version_current
+from core.api.cache import CachedReadMixin
 from core.filters import RangeFilterForm
 
 FIGURE_PARAMS = ("date_from", "date_to", "category")
@@ -57,8 +58,9 @@ class AnalyticsIndexView(APIView):
         })
 
 
-class FigureView(APIView):
-    """One figure for ``date_from`` / ``date_to`` / ``category``, computed by the app's analytics."""
+class FigureView(CachedReadMixin, APIView):
+    """One figure for ``date_from`` / ``date_to`` / ``category``, computed by the app's analytics
+    (the whole response cached by data version, core.api.cache)."""
 
     figure = ""
 

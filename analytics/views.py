@@ -10,6 +10,7 @@ from analytics.figures.cached import figure_cached
 from analytics.figures.explain import EXPLAINABLE
 from analytics.rollups.version import version_current
 from catalog.selectors import category_list
+from core.page_cache import cached_page
 from core.pages import PageFilters, filter_bar, page_filters, reader_required
 
 DASHBOARD_FIGURES = (
@@ -31,6 +32,7 @@ KPI_CARDS = (
 
 
 @reader_required
+@cached_page  # after the login and permission check; per browser (core.page_cache)
 def dashboard(request):
     filters = page_filters(request, compare=True)
     version = version_current()  # one read: every figure below is cached by it (analytics.figures.cached)

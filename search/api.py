@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from core.api.cache import CachedReadMixin
 from search.backends import SearchResults, SearchUnavailable
 from search.forms import AutocompleteForm, SearchForm
 from search.permissions import IsAnalystOrStaff
@@ -57,7 +58,7 @@ def results_data(results: SearchResults, request) -> dict:
     }
 
 
-class SearchAPIView(APIView):
+class SearchAPIView(CachedReadMixin, APIView):
     """``?q=`` across customers, products, sales and feedback, with filters, facets, sorting and paging."""
 
     permission_classes = [IsAuthenticated, IsAnalystOrStaff]
@@ -81,7 +82,7 @@ class SearchAPIView(APIView):
         return Response(results_data(results, request))
 
 
-class AutocompleteAPIView(APIView):
+class AutocompleteAPIView(CachedReadMixin, APIView):
     """``?q=`` as typed: up to ``limit`` customers and products whose title has the words.
 
     The last word counts as a prefix ("noise canc" finds "Noise Cancelling Headphones").

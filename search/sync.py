@@ -9,9 +9,11 @@ engine is down (or the embedded writer is busy with a rebuild) the change is rec
 import contextlib
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from functools import partial
 
+from django.core.cache import cache
 from django.db import transaction
 
 from search import records
@@ -25,6 +27,11 @@ DRAIN_BATCH = 500
 # by the rebuild's read of the database, so they are also queued and re-applied once it has finished.
 REBUILDING = "rebuilding"
 DURING_REBUILD = "changed during a rebuild"
+# In the shared cache: a new value after every change to the index, for what is cached by it
+# (core.api.cache). A fresh unique value, not a count: a lost or evicted entry can never bring back
+# a value an older index state was cached under.
+INDEX_VERSION = "search:index-version"
+_version_seen = None
 # Errors that belong to one record (a value the engine or a conversion refuses), not to the engine:
 # the drain sets such a record aside instead of letting it block the queue.
 RECORD_ERRORS = (DocumentRejected, ValueError, TypeError, ArithmeticError)
@@ -43,6 +50,13 @@ def apply(changes: list[Change], *, backend: BaseSearchBackend | None = None) ->
     Raises the backend's errors (SearchUnavailable…); callers decide whether to queue.
     """
     backend = backend or get_search_backend()
+    try:
+        _apply(changes, backend)
+    finally:  # even a failure part way may have changed some documents
+        index_changed()
+
+
+def _apply(changes: list[Change], backend: BaseSearchBackend) -> None:
     by_type: dict[str, set[str]] = {}
     for change in changes:
         by_type.setdefault(change.record_type, set()).add(change.record_id)
@@ -59,6 +73,26 @@ def apply(changes: list[Change], *, backend: BaseSearchBackend | None = None) ->
                 carried.setdefault((carrier.name, foreign_key), set()).add(change.record_id)
     for (name, foreign_key), ids in carried.items():
         backend.index(name, records.documents(name, **{f"{foreign_key}__in": sorted(ids)}))
+
+
+def index_changed() -> None:
+    """Called after anything changed the index (an update, a rebuild, a drop)."""
+    cache.set(INDEX_VERSION, uuid.uuid4().hex, timeout=None)
+
+
+def index_version() -> str:
+    """The index's current version. When another process moved it, this process's reader reloads
+    first (the embedded reader would otherwise catch up on its own a little later), so whatever is
+    searched next and cached under this version saw the change."""
+    global _version_seen
+    version = cache.get(INDEX_VERSION)
+    if version is None:
+        cache.add(INDEX_VERSION, uuid.uuid4().hex, timeout=None)
+        version = cache.get(INDEX_VERSION)
+    if version != _version_seen:
+        get_search_backend().reload()
+        _version_seen = version
+    return version
 
 
 def queue(changes: list[Change], error: Exception) -> None:
@@ -108,6 +142,7 @@ def rebuilding():
         yield
     finally:
         PendingUpdate.objects.filter(pk=marker.pk).delete()
+        index_changed()
 
 
 def _waiting():

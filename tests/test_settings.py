@@ -74,8 +74,19 @@ def test_debug_is_off_unless_asked_for(tmp_path):
     assert show("DEBUG", DATA_DIR=str(tmp_path), DEBUG="1").stdout.strip() == "True"
 
 
-def test_the_cache_is_on_disk_under_data_dir_for_every_worker(tmp_path):
-    result = show("CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION']", DATA_DIR=str(tmp_path))
-    backend, location = result.stdout.split()
+def test_the_cache_is_files_in_cache_dir_for_every_worker(tmp_path):
+    query = "CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION']"
+    backend, location = show(query, DATA_DIR=str(tmp_path), CACHE_DIR=str(tmp_path / "c")).stdout.split()
     assert backend == "django.core.cache.backends.filebased.FileBasedCache"
-    assert Path(location) == tmp_path.resolve() / "cache"
+    assert Path(location) == tmp_path.resolve() / "c"
+
+
+def test_the_default_cache_dir_is_in_memory_and_one_per_data_dir(tmp_path):
+    query = "CACHES['default']['LOCATION']"
+    first = show(query, DATA_DIR=str(tmp_path / "a")).stdout.strip()
+    second = show(query, DATA_DIR=str(tmp_path / "b")).stdout.strip()
+    assert first != second
+    if Path("/dev/shm").is_dir():
+        assert first.startswith("/dev/shm/")
+    else:
+        assert Path(first) == (tmp_path / "a").resolve() / "cache"

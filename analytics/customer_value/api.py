@@ -58,6 +58,8 @@ class CustomerValueViewSet(RecordViewSet):
     related = ("customer",)
     csv_name = "customer-values"
     http_method_names = ["get", "head", "options"]
+    # clv_fit replaces these rows without moving the rollups' version: always read them.
+    response_cache = False
 
 
 class CustomerValueFitView(APIView):

@@ -11,6 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 
+from core.api.cache import CachedReadMixin
 from core.api.csv_export import CSVRenderer, csv_response, stream_records
 from core.api.exceptions import Conflict
 from core.selectors import attach_related
@@ -50,8 +51,10 @@ ID_PARAMETER = OpenApiParameter(
     action: extend_schema(parameters=[ID_PARAMETER])
     for action in ("retrieve", "update", "partial_update", "destroy")
 })
-class RecordViewSet(viewsets.ModelViewSet):
+class RecordViewSet(CachedReadMixin, viewsets.ModelViewSet):
     """List (filters, ordering, paging, CSV), retrieve, and writes through the app's services.
+
+    Reads are answered from the response cache while the data has not changed (core.api.cache).
 
     Subclasses set ``queryset``, ``serializer_class``, ``filterset_class``, ``pagination_class``,
     ``related`` (foreign keys to attach per page) and implement ``create_record``,

@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from core.api.docs import API_DESCRIPTION
 
-from .env import API_MAX_PAGE_SIZE, API_THROTTLE_ANON, API_THROTTLE_USER
+from .env import API_MAX_PAGE_SIZE, API_RESPONSE_CACHE_ENTRIES, API_THROTTLE_ANON, API_THROTTLE_USER
 
 # DRF reads the unit from the first letter: 60/s, 60/min, 1000/hour, 10000/day.
 _RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
@@ -15,6 +15,17 @@ for _name, _rate in (("API_THROTTLE_ANON", API_THROTTLE_ANON), ("API_THROTTLE_US
         raise ImproperlyConfigured(f"{_name} must look like 60/min (per s, min, hour or day); got {_rate!r}.")
 if API_MAX_PAGE_SIZE < 1:
     raise ImproperlyConfigured(f"API_MAX_PAGE_SIZE must be at least 1; got {API_MAX_PAGE_SIZE}.")
+if API_RESPONSE_CACHE_ENTRIES < 0:
+    raise ImproperlyConfigured(
+        f"API_RESPONSE_CACHE_ENTRIES must be 0 (off) or more; got {API_RESPONSE_CACHE_ENTRIES}."
+    )
+
+# What a cached API response (core.api.cache) depends on besides its request: the rollups' version
+# (every service write, every rollup rebuild) and the search index's (every update applied).
+API_RESPONSE_CACHE_VERSIONS = [
+    "analytics.rollups.version.version_current",
+    "search.sync.index_version",
+]
 
 REST_FRAMEWORK = {
     # Token first: an anonymous request gets 401 with `WWW-Authenticate: Token`.

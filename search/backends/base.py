@@ -243,6 +243,9 @@ class BaseSearchBackend:
         """Re-index every record of ``types``; searches see the old index until the new one is complete."""
         raise NotImplementedError
 
+    def reload(self) -> None:
+        """See changes another process made (by default searches see them on return already)."""
+
     def search(self, query: SearchQuery) -> SearchResults:
         raise NotImplementedError
 

@@ -167,6 +167,13 @@ class EmbeddedBackend(BaseSearchBackend):
                 raise self._unwritable(exc) from exc
             return self._index
 
+    def reload(self) -> None:
+        # tantivy's reader follows other processes' commits by itself, after a short delay.
+        with self._lock:
+            if self._index is not None:
+                with contextlib.suppress(ValueError):
+                    self._index.reload()
+
     def _unwritable(self, exc: Exception) -> SearchUnavailable:
         logger.warning("Search index at %s unusable: %s", self.path, exc)
         return SearchUnavailable(UNWRITABLE.format(path=self.path, error=str(exc)[:300]))

@@ -85,6 +85,8 @@ class Command(BaseCommand):
             getattr(self, f"_{action}")(engine, types, force=force, parallel=parallel, if_missing=if_missing)
         except SearchError as exc:
             raise CommandError(f"{engine.name}: {exc}") from exc
+        finally:
+            sync.index_changed()  # whatever the action did to the index, cached searches follow
 
     # --- Actions -----------------------------------------------------------------------------
 

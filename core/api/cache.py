@@ -1,0 +1,189 @@
+"""Safe API reads answered from memory while the data behind them has not changed.
+
+``CachedReadMixin`` goes on an API view. Authentication, permissions, throttles and content
+negotiation run first on every request (DRF's ``initial()``), so a 401, 403 or 429 is never replaced
+by a stored 200; only then is the response looked up, under a key made of:
+
+- the data versions (``settings.API_RESPONSE_CACHE_VERSIONS``: dotted paths of functions the upper
+  layers provide, read on every request): the rollups' version moves in the transaction of every
+  service write and of every rollup rebuild, the search index's after it applies any update, a
+  queued one included, and after a rebuild or a drop. A response is therefore never older than the
+  last write, exactly as without the cache;
+- today's date (open date ranges and presets end today);
+- who asks: anonymous, analyst, staff or superuser (``visibility()``): one class's response is
+  never served to another;
+- the absolute URL with its query string (responses carry absolute links, so host and scheme too),
+  and the negotiated renderer and media type (JSON and CSV are separate entries).
+
+Only 200s are stored, and only whole responses: errors, streamed CSV exports and the browsable API
+(its HTML carries the user's name, a CSRF token and, for staff, write forms) are always computed.
+
+Where: a small LRU in each worker's memory, not the configured cache. That one is a file cache
+(shared by the workers for the throttles); a hit from it reads and unpickles a file of tens of
+kilobytes and every store adds to the entries it culls at random, throttle counts included, where
+an in-memory hit is a dictionary lookup. The price is one computation per worker for each key and
+version instead of one in all (README, "Load").
+
+The ETag is the body's hash: a client sending ``If-None-Match`` with it gets a 304 without the body.
+``Cache-Control: private, no-cache``: only the client may keep a copy, and it must ask again.
+"""
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.module_loading import import_string
+from rest_framework.response import Response
+
+from core.filters import today
+
+CACHE_HEADER = "X-Cache"  # "hit" or "miss" on every response that could be cached
+UNCACHED_FORMATS = {"api"}  # the browsable API (see above)
+# Headers that belong to one response, not to what it says.
+NOT_STORED = {"date", "content-length", "set-cookie", "x-cache", "etag", "cache-control"}
+
+
+@dataclass(frozen=True)
+class Stored:
+    content: bytes
+    headers: tuple[tuple[str, str], ...]
+    etag: str
+
+
+class LRU:
+    """At most ``size`` entries, the least recently used dropped first; safe across threads."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key):
+        with self._lock:
+            stored = self._entries.get(key)
+            if stored is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return stored
+
+    def set(self, key, value) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
+
+    def __len__(self):
+        return len(self._entries)
+
+
+RESPONSES = LRU(settings.API_RESPONSE_CACHE_ENTRIES)
+_version_sources: list | None = None
+
+
+def data_versions() -> tuple:
+    """The current value of every version the responses depend on (see the module's docstring)."""
+    global _version_sources
+    if _version_sources is None:
+        _version_sources = [import_string(path) for path in settings.API_RESPONSE_CACHE_VERSIONS]
+    return tuple(source() for source in _version_sources)
+
+
+def visibility(user) -> str:
+    if not (user and user.is_authenticated):
+        return "anonymous"
+    if user.is_superuser:
+        return "superuser"
+    return "staff" if user.is_staff else "analyst"
+
+
+def response_key(request) -> tuple:
+    return (
+        data_versions(),
+        str(today()),
+        visibility(request.user),
+        request.accepted_renderer.format,
+        request.accepted_media_type,
+        request.build_absolute_uri(),
+    )
+
+
+def store(key, response) -> Stored:
+    """Keep a rendered 200 under ``key``, without the headers that belong to this one answer."""
+    etag = f'"{hashlib.blake2b(response.content, digest_size=16).hexdigest()}"'
+    headers = tuple((k, v) for k, v in response.items() if k.lower() not in NOT_STORED)
+    stored = Stored(response.content, headers, etag)
+    RESPONSES.set(key, stored)
+    return stored
+
+
+def respond(request, stored: Stored) -> HttpResponse:
+    response = HttpResponse(stored.content)
+    for name, value in stored.headers:
+        response[name] = value
+    return conditional(request, response, stored.etag, "hit")
+
+
+def conditional(request, response, etag: str, state: str):
+    """ETag, ``Cache-Control`` and ``X-Cache`` on ``response``, or a 304 when the client has it."""
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, no_cache=True)
+    response[CACHE_HEADER] = state
+    not_modified = get_conditional_response(request, etag=etag, response=response)
+    if not_modified is not response:
+        not_modified[CACHE_HEADER] = state
+        patch_cache_control(not_modified, private=True, no_cache=True)
+    return not_modified
+
+
+class _Hit(Exception):
+    """Raised from ``initial()`` to skip the handler; turned back into the response below."""
+
+    def __init__(self, stored: Stored):
+        self.stored = stored
+
+
+class CachedReadMixin:
+    """For an APIView: GET answered from ``RESPONSES`` once auth, permissions and throttles passed."""
+
+    response_cache = True
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self._response_key = None
+        if (
+            self.response_cache
+            and settings.API_RESPONSE_CACHE_ENTRIES
+            and request.method == "GET"
+            and request.accepted_renderer.format not in UNCACHED_FORMATS
+        ):
+            key = response_key(request)
+            stored = RESPONSES.get(key)
+            if stored is not None:
+                raise _Hit(stored)
+            self._response_key = key
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Hit):
+            return respond(self.request, exc.stored)
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        key = getattr(self, "_response_key", None)
+        if key is None or response.status_code != 200 or not isinstance(response, Response):
+            return response
+        response.render()
+        return conditional(request, response, store(key, response).etag, "miss")
