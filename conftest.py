@@ -88,12 +88,17 @@ def _repeatable_factories():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """The in-memory cache holds throttle history; each test starts with none."""
+    """The in-memory cache holds throttle history, and each worker's memory the API responses
+    (core.api.cache); each test starts with neither."""
     from django.core.cache import cache
 
+    from core.api.cache import RESPONSES
+
     cache.clear()
+    RESPONSES.clear()
     yield
     cache.clear()
+    RESPONSES.clear()
 
 
 @pytest.fixture

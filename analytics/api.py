@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from analytics.api_explain import ExplainView
 from analytics.figures import FIGURES, UNKNOWN_FIGURE
-from analytics.figures.cached import figure_cached
+from analytics.figures.cached import OWN_CACHE, figure_cached
 from analytics.figures.cohorts import CHANNELS, UNKNOWN_CHANNEL
 from analytics.rollups.version import version_current
 from core.api.cache import CachedReadMixin
@@ -107,7 +107,9 @@ def figure_view(name: str, fn):
         return FigureView.get(self, request, **kwargs)
 
     class_name = f"{name.title().replace('_', '')}FigureView"
-    return type(class_name, (FigureView,), {"figure": name, "get": schema(get)})
+    # The forecast and unusual days may answer from a stale fit while they refit: never stored.
+    attrs = {"figure": name, "get": schema(get), "response_cache": name not in OWN_CACHE}
+    return type(class_name, (FigureView,), attrs)
 
 
 def analytics_urlpatterns() -> list:

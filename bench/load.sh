@@ -2,11 +2,17 @@
 # Load on gunicorn over loopback with wrk (Debian's `wrk` package; installed with apt-get if missing).
 #
 # How it measures: a throw-away DATA_DIR is migrated, seeded (BENCH_SIZE, default medium) and indexed;
-# gunicorn serves it on 127.0.0.1 (WORKERS, default 2; DEBUG off). wrk runs DURATION (default 60 s) at
-# CONNECTIONS (default 32) twice: first over a rotation of API lists, search, autocomplete, analytics
-# and the dashboard, with an analyst's token (and session, for the dashboard page); then over a bare
-# Django JSON view (bench/load/urls.py) through the same middleware and token authentication. The API
-# throttle is raised for the run (this measures throughput, not throttling). Prints requests/s, p50,
+# gunicorn serves it on 127.0.0.1 (WORKERS, default 2; DEBUG off). First one cold pass: each request of
+# the rotation once with curl, every response computed (what a miss costs, wall time per request),
+# then wrk runs DURATION (default 60 s) at CONNECTIONS (default 32) three times: over a rotation of API
+# lists, search, autocomplete, analytics and the dashboard, with an analyst's token (and session and
+# CSRF cookies, as a signed-in browser sends, for the dashboard page); over a bare Django JSON view
+# (bench/load/urls.py) through the same middleware; and, for context only, over a REST framework view
+# with the API's authentication, permission and throttle classes. The rotation is served mostly from
+# the response cache (core.api.cache, core.page_cache): the data does not change during the run, so
+# after each worker's first pass every request is a hit; the hit rate is printed from the X-Cache
+# headers. The API throttle runs on every request at a rate raised for the run, per second so its
+# history stays one second long (this measures throughput, not throttling). Prints requests/s, p50,
 # p99, socket errors and non-2xx responses of each, and the ratio; the headline is the last line.
 # Target: 0 errors, 0 non-2xx, mixed throughput >= 0.5x the bare view. Exits 1 on a miss.
 #
@@ -43,14 +49,27 @@ from django.contrib.sessions.backends.db import SessionStore
 u = get_user_model().objects.get(username='analyst')
 s = SessionStore(); s[SESSION_KEY] = str(u.pk); s[HASH_SESSION_KEY] = u.get_session_auth_hash()
 s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'; s.create(); print(s.session_key)")
+export CSRF=$($PY -c "import secrets, string; print(''.join(secrets.choice(string.ascii_letters) for _ in range(32)))")
 
 .venv/bin/gunicorn wsgi_app:application --pythonpath "$PWD,$PWD/bench/load" --bind 127.0.0.1:$PORT \
   --workers "$WORKERS" --log-level warning --error-logfile "$DATA_DIR/gunicorn.log" &
 GUNICORN=$!
 for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/bench/bare/" -H "Authorization: Token $TOKEN" && break; sleep 0.2; done
 
-run() {  # name script
-  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "bench/load/$2.lua" "http://127.0.0.1:$PORT" > "$DATA_DIR/$1.txt"
+PATHS=$(grep -oE '^  "/[^"]*"' bench/load/mixed.lua | tr -d ' "')
+passes() {  # the rotation once per pass with curl: wall ms per request, and the X-Cache answers
+  for pass in 1 2; do
+    for p in $PATHS; do
+      curl -s -o /dev/null -w "$pass %{http_code} %{time_total} " -D "$DATA_DIR/h" "http://127.0.0.1:$PORT$p" \
+        -H "Authorization: Token $TOKEN" -H "Cookie: sessionid=$SESSION; csrftoken=$CSRF"
+      grep -i '^x-cache:' "$DATA_DIR/h" | tr -d '\r' | awk '{print $2}' || echo none
+    done
+  done
+}
+
+run() {  # name script [FLOOR_PATH]
+  FLOOR_PATH=${3:-} wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "bench/load/$2.lua" \
+    "http://127.0.0.1:$PORT" > "$DATA_DIR/$1.txt"
   $PY - "$1" "$DATA_DIR/$1.txt" <<'PYEOF'
 import re, sys
 name, text = sys.argv[1], open(sys.argv[2]).read()
@@ -61,21 +80,41 @@ rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
 non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", text)) else 0
 total = int(re.search(r"(\d+) requests in", text).group(1))
+cache = ""
+if m := re.search(r"cache: (\d+) hits, (\d+) misses", text):
+    hits, misses = int(m.group(1)), int(m.group(2))
+    cache = f", cache hits {hits:,} of {total:,} ({hits / total:.1%}; {misses} misses)"
 print(f"{name}: {total:,} requests, {rps:,.0f} req/s, p50 {ms('50'):.1f} ms, p99 {ms('99'):.1f} ms, "
-      f"socket errors {errors}, non-2xx {non2xx}")
+      f"socket errors {errors}, non-2xx {non2xx}{cache}")
 open(sys.argv[2] + ".sum", "w").write(f"{rps} {errors} {non2xx}\n")
 PYEOF
 }
-echo "gunicorn: $WORKERS workers on 127.0.0.1:$PORT; wrk: ${DURATION} s at $CONNECTIONS connections, $BENCH_SIZE seed"
+echo "gunicorn: $WORKERS workers on 127.0.0.1:$PORT; wrk: ${DURATION} s at $CONNECTIONS connections, $BENCH_SIZE seed; $(uptime | sed 's/.*load/load/')"
+passes > "$DATA_DIR/passes.txt"
+$PY - "$DATA_DIR/passes.txt" <<'PYEOF'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
+for n, label in (("1", "cold pass (each request of the rotation once, computed)"), ("2", "second pass (cached)")):
+    ms = [float(r[2]) * 1000 for r in rows if r[0] == n]
+    states = [r[3] if len(r) > 3 else "none" for r in rows if r[0] == n]
+    codes = sorted({r[1] for r in rows if r[0] == n})
+    print(f"{label}: mean {statistics.mean(ms):.1f} ms, max {max(ms):.1f} ms per request over {len(ms)} "
+          f"(X-Cache {', '.join(f'{s} {states.count(s)}' for s in sorted(set(states)))}; status {', '.join(codes)})")
+PYEOF
 run mixed mixed
-run bare bare
+run bare bare /bench/bare/
+run drf-floor bare /bench/drf/
 read -r MIXED_RPS MIXED_ERR MIXED_NON2XX < "$DATA_DIR/mixed.txt.sum"
 read -r BARE_RPS _ _ < "$DATA_DIR/bare.txt.sum"
-$PY - "$MIXED_RPS" "$MIXED_ERR" "$MIXED_NON2XX" "$BARE_RPS" <<'PYEOF'
+read -r DRF_RPS _ _ < "$DATA_DIR/drf-floor.txt.sum"
+echo "after the runs: $(uptime | sed 's/.*load/load/')"
+$PY - "$MIXED_RPS" "$MIXED_ERR" "$MIXED_NON2XX" "$BARE_RPS" "$DRF_RPS" <<'PYEOF'
 import sys
-rps, errors, non2xx, bare = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+rps, errors, non2xx, bare, drf = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
 ratio = rps / bare if bare else 0.0
 ok = errors == 0 and non2xx == 0 and ratio >= 0.5
+print(f"(context: the REST framework floor, auth + permission + throttle and nothing else, {drf:,.0f} req/s = "
+      f"{drf / bare if bare else 0:.2f}x the bare view; mixed = {rps / drf if drf else 0:.2f}x that floor)")
 print(f"mixed {rps:,.0f} req/s = {ratio:.2f}x the bare view ({bare:,.0f} req/s; target >= 0.5x), "
       f"errors {errors}, non-2xx {non2xx} (target 0) - {'OK' if ok else 'MISS'}")
 sys.exit(0 if ok else 1)

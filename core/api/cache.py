@@ -55,10 +55,10 @@ class Stored:
 
 
 class LRU:
-    """At most ``size`` entries, the least recently used dropped first; safe across threads."""
+    """At most ``API_RESPONSE_CACHE_ENTRIES`` entries, the least recently used dropped first; safe
+    across threads."""
 
-    def __init__(self, size: int):
-        self.size = size
+    def __init__(self):
         self._entries: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
@@ -77,7 +77,7 @@ class LRU:
         with self._lock:
             self._entries[key] = value
             self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
+            while len(self._entries) > settings.API_RESPONSE_CACHE_ENTRIES:
                 self._entries.popitem(last=False)
 
     def clear(self) -> None:
@@ -89,7 +89,7 @@ class LRU:
         return len(self._entries)
 
 
-RESPONSES = LRU(settings.API_RESPONSE_CACHE_ENTRIES)
+RESPONSES = LRU()
 _version_sources: list | None = None
 
 

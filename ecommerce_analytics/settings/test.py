@@ -18,4 +18,7 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 IMPORTS_RUN_INLINE = True  # the page's jobs run in the request, inside the test's transaction
+# Off: the tests' factories write past the services, so nothing moves the data version the cached API
+# responses are kept by; tests/test_response_cache.py (and search's) turn it on.
+API_RESPONSE_CACHE_ENTRIES = 0
 FITS_REFRESH = "inline"  # the forecast refits in the request, inside the test's transaction (analytics.fits)

@@ -1,0 +1,208 @@
+"""The response cache (core.api.cache, core.page_cache): repeated reads are served from memory, yet
+no write, class of user, format, error, refusal or throttle is ever answered by a stored response."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.tests.factories import CustomerFactory
+from analytics.rollups.version import version_current
+from catalog.services import product_create
+from catalog.tests.factories import ProductFactory
+from core.api.cache import CACHE_HEADER, RESPONSES
+from sales.services import sale_create
+
+pytestmark = pytest.mark.django_db
+SOLD_AT = dt.datetime(2025, 3, 3, 12, tzinfo=dt.UTC)
+RANGE = {"date_from": "2025-03-01", "date_to": "2025-03-31"}
+CSRF = "abcdefghijklmnopqrstuvwxyzABCDEF"  # a browser's CSRF cookie (32 characters)
+
+
+@pytest.fixture(autouse=True)
+def response_cache(settings):
+    settings.API_RESPONSE_CACHE_ENTRIES = 64  # off in the other tests (settings/test.py)
+
+
+@pytest.fixture
+def shop():
+    product = ProductFactory(category="Books", price=Decimal("10.00"))
+    customer = CustomerFactory()
+    sale_create(customer=customer, product=product, quantity=2, sold_at=SOLD_AT)
+    return customer, product
+
+
+def token_client(user) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+
+
+def get(client, url, params=None, **meta):
+    response = client.get(url, params or {}, **meta)
+    return response, response.get(CACHE_HEADER)
+
+
+def revenue(client) -> float:
+    response, _ = get(client, "/api/analytics/kpis/", RANGE)
+    assert response.status_code == 200
+    return float(response.json()["revenue"]["value"])
+
+
+def test_a_repeated_read_is_served_from_the_cache(analyst_client, shop):
+    first, state = get(analyst_client, "/api/products/")
+    again, state_again = get(analyst_client, "/api/products/")
+    assert (state, state_again) == ("miss", "hit")
+    assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
+    assert again["Cache-Control"] == "private, no-cache" and again["ETag"] == first["ETag"]
+
+
+def test_a_service_write_shows_on_the_very_next_request(analyst_client, shop):
+    customer, product = shop
+    assert revenue(analyst_client) == 20.0
+    assert get(analyst_client, "/api/analytics/kpis/", RANGE)[1] == "hit"
+    sale_create(customer=customer, product=product, quantity=1, sold_at=SOLD_AT)
+    assert revenue(analyst_client) == 30.0
+
+    count = get(analyst_client, "/api/products/")[0].json()["count"]
+    product_create(sku="NEW-1", name="A new book", category="Books", price=Decimal("5.00"))
+    assert get(analyst_client, "/api/products/")[0].json()["count"] == count + 1
+
+
+def test_a_write_through_the_api_shows_on_the_very_next_request(client, analyst_user, staff_user, shop):
+    analyst, staff = token_client(analyst_user), token_client(staff_user)
+    before = get(analyst, "/api/products/")[0].json()["count"]
+    assert get(analyst, "/api/products/")[1] == "hit"
+    created = staff.post(
+        "/api/products/", {"sku": "API-1", "name": "Posted", "category": "Books", "price": "3.00"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    listed, state = get(analyst, "/api/products/")
+    assert state == "miss" and listed.json()["count"] == before + 1
+
+
+def test_each_class_of_user_has_its_own_entries(client, analyst_user, staff_user, shop):
+    staff, analyst = token_client(staff_user), token_client(analyst_user)
+    assert get(staff, "/api/products/")[1] == "miss"
+    assert get(staff, "/api/products/")[1] == "hit"
+    assert get(analyst, "/api/products/")[1] == "miss"  # never the staff's entry
+    assert get(analyst, "/api/products/")[1] == "hit"
+    assert len(RESPONSES) == 2
+
+
+def test_anonymous_and_bad_tokens_are_refused_however_warm_the_cache(client, analyst_user, shop):
+    analyst = token_client(analyst_user)
+    get(analyst, "/api/products/")
+    assert get(analyst, "/api/products/")[1] == "hit"
+    anonymous, state = get(Client(), "/api/products/")
+    assert anonymous.status_code == 401 and state is None
+    bad = Client(HTTP_AUTHORIZATION="Token not-a-real-key").get("/api/products/")
+    assert bad.status_code == 401 and CACHE_HEADER not in bad
+
+
+def test_a_user_who_cannot_read_is_refused_however_warm_the_cache(client, analyst_user, plain_user, shop):
+    get(token_client(analyst_user), "/api/analytics/kpis/", RANGE)
+    refused, state = get(token_client(plain_user), "/api/analytics/kpis/", RANGE)
+    assert refused.status_code == 403 and state is None
+
+
+def test_throttled_requests_are_refused_however_warm_the_cache(client, analyst_user, shop, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/min")
+    analyst = token_client(analyst_user)
+    states = [get(analyst, "/api/products/") for _ in range(3)]
+    assert [(r.status_code, s) for r, s in states] == [(200, "miss"), (200, "hit"), (429, None)]
+
+
+def test_errors_are_never_stored(analyst_client, shop):
+    for _ in range(2):
+        response, state = get(analyst_client, "/api/products/", {"no_such_filter": "1"})
+        assert response.status_code == 400 and state is None
+        response, state = get(analyst_client, "/api/analytics/kpis/", {"date_from": "not-a-date"})
+        assert response.status_code == 400 and state is None
+        response, state = get(analyst_client, "/api/products/999999999/")
+        assert response.status_code == 404
+    assert len(RESPONSES) == 0
+
+
+def test_csv_and_json_are_separate(analyst_client, shop):
+    get(analyst_client, "/api/products/")
+    assert get(analyst_client, "/api/products/")[1] == "hit"
+    as_csv, _ = get(analyst_client, "/api/products/", HTTP_ACCEPT="text/csv")
+    assert as_csv["Content-Type"].startswith("text/csv")
+    assert b"".join(as_csv.streaming_content).startswith(b"id,")
+    as_json, state = get(analyst_client, "/api/products/", HTTP_ACCEPT="application/json")
+    assert state == "hit" and as_json.json()["count"] == 1
+
+
+def test_the_browsable_api_is_never_stored(analyst_client, shop):
+    for _ in range(2):
+        page, state = get(analyst_client, "/api/products/", HTTP_ACCEPT="text/html")
+        assert page.status_code == 200 and page["Content-Type"].startswith("text/html") and state is None
+
+
+def test_a_conditional_request_with_the_etag_is_304(analyst_client, shop):
+    first, _ = get(analyst_client, "/api/analytics/kpis/", RANGE)
+    unchanged, _ = get(analyst_client, "/api/analytics/kpis/", RANGE, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    customer, product = shop
+    sale_create(customer=customer, product=product, quantity=1, sold_at=SOLD_AT)
+    changed, _ = get(analyst_client, "/api/analytics/kpis/", RANGE, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+
+
+def test_forecasts_which_may_answer_from_a_stale_fit_are_never_stored(analyst_client, shop):
+    for _ in range(2):
+        response, state = get(analyst_client, "/api/analytics/forecast/")
+        assert response.status_code == 200 and state is None
+
+
+def test_the_cache_can_be_turned_off(analyst_client, shop, settings):
+    settings.API_RESPONSE_CACHE_ENTRIES = 0
+    assert [get(analyst_client, "/api/products/")[1] for _ in range(2)] == [None, None]
+
+
+# --- the dashboard page: per browser ------------------------------------------------------------
+
+
+def browser(client, user) -> Client:
+    client.force_login(user)
+    client.cookies["csrftoken"] = CSRF
+    return client
+
+
+def signed_in(user) -> bytes:
+    return f'title="Signed in">{user.get_username()}<'.encode()
+
+
+def test_the_dashboard_is_cached_per_browser_and_follows_writes(analyst_user, staff_user, shop):
+    analyst, staff = browser(Client(), analyst_user), browser(Client(), staff_user)
+    first, state = get(analyst, "/", RANGE)
+    assert state == "miss" and signed_in(analyst_user) in first.content
+    again, state = get(analyst, "/", RANGE)
+    assert state == "hit" and again.content == first.content
+    other, state = get(staff, "/", RANGE)
+    assert state == "miss" and signed_in(staff_user) in other.content
+
+    customer, product = shop
+    before = version_current()
+    sale_create(customer=customer, product=product, quantity=1, sold_at=SOLD_AT)
+    assert version_current() > before
+    after, state = get(analyst, "/", RANGE)
+    assert state == "miss" and after.context["kpi_cards"][0]["value"] == 30.0
+
+
+def test_the_dashboard_without_a_csrf_cookie_is_always_rendered(analyst_client, shop):
+    states = []
+    for _ in range(2):
+        analyst_client.cookies.pop("csrftoken", None)  # the first answer sets one
+        states.append(get(analyst_client, "/", RANGE)[1])
+    assert states == [None, None]
+
+
+def test_the_dashboard_still_sends_anonymous_users_to_the_login_page(client, analyst_user, shop):
+    get(browser(Client(), analyst_user), "/", RANGE)
+    client.cookies["csrftoken"] = CSRF
+    response, state = get(client, "/", RANGE)
+    assert response.status_code == 302 and "/login/" in response["Location"] and state is None
