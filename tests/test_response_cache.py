@@ -158,6 +158,29 @@ def test_forecasts_which_may_answer_from_a_stale_fit_are_never_stored(analyst_cl
         assert response.status_code == 200 and state is None
 
 
+def test_the_least_recently_used_entries_go_first_by_count_and_by_size(settings, monkeypatch):
+    from core.api import cache
+
+    def body(n: int) -> cache.Stored:
+        return cache.Stored(b"x" * n, (), '"e"')
+
+    lru = cache.LRU()
+    settings.API_RESPONSE_CACHE_ENTRIES = 2
+    lru.set("a", body(1))
+    lru.set("b", body(1))
+    assert lru.get("a") is not None  # now "b" is the least recently used
+    lru.set("c", body(1))
+    assert (lru.get("b"), len(lru)) == (None, 2)
+
+    settings.API_RESPONSE_CACHE_ENTRIES = 10
+    monkeypatch.setattr(cache, "MAX_BYTES", 10)
+    lru.set("d", body(6))  # a, c and d: 8 bytes
+    lru.set("e", body(4))  # 12 bytes: a and c go
+    assert [k for k in "acde" if lru.get(k) is not None] == ["d", "e"]
+    lru.set("f", body(11))  # larger than the whole budget: not kept, nothing else dropped
+    assert lru.get("f") is None and len(lru) == 2
+
+
 def test_the_cache_can_be_turned_off(analyst_client, shop, settings):
     settings.API_RESPONSE_CACHE_ENTRIES = 0
     assert [get(analyst_client, "/api/products/")[1] for _ in range(2)] == [None, None]

@@ -54,12 +54,17 @@ class Stored:
     etag: str
 
 
+# A worker's whole cache stays under this many bytes of bodies (a 500-row page is about 200 kB).
+MAX_BYTES = 64 * 1024 * 1024
+
+
 class LRU:
-    """At most ``API_RESPONSE_CACHE_ENTRIES`` entries, the least recently used dropped first; safe
-    across threads."""
+    """At most ``API_RESPONSE_CACHE_ENTRIES`` entries and ``MAX_BYTES`` of bodies, the least recently
+    used dropped first; safe across threads."""
 
     def __init__(self):
         self._entries: OrderedDict = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -73,16 +78,21 @@ class LRU:
             self.hits += 1
             return stored
 
-    def set(self, key, value) -> None:
+    def set(self, key, value: Stored) -> None:
+        if len(value.content) > MAX_BYTES:
+            return
         with self._lock:
+            old = self._entries.pop(key, None)
+            self._bytes += len(value.content) - (len(old.content) if old else 0)
             self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > settings.API_RESPONSE_CACHE_ENTRIES:
-                self._entries.popitem(last=False)
+            while len(self._entries) > settings.API_RESPONSE_CACHE_ENTRIES or self._bytes > MAX_BYTES:
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= len(dropped.content)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
             self.hits = self.misses = 0
 
     def __len__(self):
