@@ -21,7 +21,8 @@ def _key(request):
     csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
     if not (session and csrf) or request.method != "GET" or len(get_messages(request)):
         return None
-    return ("page", data_versions(), str(today()), request.user.pk, session, csrf, request.build_absolute_uri())
+    url = request.build_absolute_uri()
+    return ("page", data_versions(), str(today()), request.user.pk, session, csrf, url)
 
 
 def cached_page(view):

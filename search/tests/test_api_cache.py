@@ -27,7 +27,8 @@ def titles(client, q) -> tuple[set[str], str]:
     """The products found (their sales and feedback carry the name too), and the cache's answer."""
     response = client.get("/api/search/", {"q": q})
     assert response.status_code == 200, response.content
-    return {hit["title"] for hit in response.json()["results"] if hit["type"] == "product"}, response["X-Cache"]
+    products = {hit["title"] for hit in response.json()["results"] if hit["type"] == "product"}
+    return products, response["X-Cache"]
 
 
 def test_a_drain_of_queued_updates_shows_on_the_next_search(
