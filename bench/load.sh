@@ -37,11 +37,13 @@ if ! command -v wrk >/dev/null; then
 fi
 
 export DATA_DIR=$(mktemp -d /tmp/bench-load-XXXXXX)
+# The shared file cache in memory, as by default (settings/env.py), but removed with the run.
+export CACHE_DIR=$(mktemp -d "$([ -w /dev/shm ] && echo /dev/shm || echo "$DATA_DIR")/bench-load-cache-XXXXXX")
 export API_THROTTLE_USER=10000000/s API_THROTTLE_ANON=10000000/s LOG_LEVEL=WARNING
 export PYTHONPATH="$PWD:$PWD/bench/load"
 export DJANGO_SETTINGS_MODULE=settings
 unset MONGODB_URI ELASTICSEARCH_URL DEBUG
-trap 'kill "${GUNICORN:-}" 2>/dev/null || true; rm -rf "$DATA_DIR"' EXIT
+trap 'kill "${GUNICORN:-}" 2>/dev/null || true; rm -rf "$DATA_DIR" "$CACHE_DIR"' EXIT
 
 $PY manage.py migrate --no-input -v 0
 $PY manage.py seed_data --size "$BENCH_SIZE" >/dev/null
