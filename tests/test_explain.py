@@ -186,7 +186,8 @@ def test_ratio_split_into_rate_and_mix_by_hand():
         ("A",): {"revenue_cents": 10000, "orders": 10},
         ("B",): {"revenue_cents": 20000, "orders": 10},
     }
-    parts = module._ratio("average_order_value", "category", current, previous, 300, 100)
+    sums = module.Sums.from_dicts(("revenue_cents", "orders"), current, previous)
+    parts = module._ratio("average_order_value", "category", sums, 300, 100)
     by_key = {row["key"]: row for row in parts["contributors"]}
     assert (by_key["A"]["rate_effect_scaled"], by_key["A"]["mix_effect_scaled"]) == (75, -275)
     assert (by_key["B"]["rate_effect_scaled"], by_key["B"]["mix_effect_scaled"]) == (0, 500)
@@ -205,3 +206,28 @@ def test_apportion_keeps_the_target():
 def test_open_range_has_nothing_to_explain(shop):
     result = explain(figure="revenue", dimension="category", date_range=DateRange(dt.date(2025, 1, 1), None))
     assert result["change"] is None and result["contributors"] == [] and result["comparison_range"] is None
+
+
+def test_pick_ranks_like_sorting_every_segment():
+    """_pick looks only at the values near the TOP-th biggest; it must pick what sorting all does,
+    ties (many equal counts; floats equal once rounded to 1e-6) going to the lower key string."""
+    import numpy as np
+
+    from analytics.figures.explain import _key, _pick
+
+    rng = random.Random(5)
+    for trial in range(200):
+        n = rng.randrange(0, 60)
+        keys = [(rng.randrange(1, 10_000),) for _ in range(n)]
+        keys = list(dict.fromkeys(keys))
+        if trial % 2:
+            values = np.array([rng.randint(-4, 4) for _ in keys], dtype=np.int64)
+            places, ranked = None, [int(v) for v in values]
+        else:  # near-ties: a few levels, each jittered below the 1e-6 rounding
+            levels = (-2.5, -1.0, 0.0, 1.0, 2.5)
+            values = np.array([rng.choice(levels) + rng.uniform(-4e-7, 4e-7) for _ in keys])
+            places, ranked = 6, [round(float(v), 6) for v in values]
+        ups = sorted((i for i, v in enumerate(ranked) if v > 0), key=lambda i: (-ranked[i], _key(keys[i])))
+        downs = sorted((i for i, v in enumerate(ranked) if v < 0), key=lambda i: (ranked[i], _key(keys[i])))
+        ups, downs = ups[:TOP], downs[:TOP]
+        assert _pick(keys, values, places=places) == (ups, downs), trial

@@ -23,8 +23,11 @@ category, channel or product, so neither is explained.
 
 Sources, all range-first reads of the rollups: SalesDay / FeedbackDay (category), ChannelDay
 (channel: SalesDay split by channel, a few rows a day), ProductLedger (product), CityLedger (city,
-country); the ledgers' range sums through analytics.rollups.ledger. Reading the sales themselves for
-channel took 0.6 s over 12 months at the large seed.
+country); the ledgers' range sums through analytics.rollups.ledger, one grouped read per period.
+Reading the sales themselves for channel took 0.6 s over 12 months at the large seed. The segments'
+sums are int64 arrays (Sums), so differences, totals and the ratios' float ranking are numpy over
+10k products; only the shown segments become Python ints and Fractions (a dict per product and a
+Python loop over them took most of the 0.1-0.3 s a product breakdown cost).
 """
 
 import functools
@@ -32,6 +35,7 @@ import heapq
 import math
 from fractions import Fraction
 
+import numpy as np
 from django.db.models import Sum
 
 from analytics.figures.common import day_filter, product_names
@@ -63,6 +67,8 @@ UNITS = {
     "average_rating": ("rating", 100),
 }
 TOP = 5  # contributors shown each way (up, down); the rest are "other"
+# Float effects are ranked rounded to 1e-6: any within this of the TOP-th biggest may tie it once rounded.
+TIE_MARGIN = 1e-5
 
 UNKNOWN_EXPLAIN_FIGURE = "Unknown figure. Explainable: {names}."
 UNKNOWN_DIMENSION = "Unknown dimension. Choose one of: {names}."
@@ -84,59 +90,118 @@ def dimension_error(figure: str, dimension: str) -> tuple[str, str] | None:
 # --- Segment sums from the rollups ---------------------------------------------------------------
 
 
-def _ledger_sums(model, *, date_range: DateRange, keys: tuple[str, ...], fields: tuple[str, ...], **filters):
-    span = LedgerRange(model, date_range)
-    rows = (
-        model.objects.filter(span.rows, **filters)
-        .values(*keys)
-        .annotate(**{f"sum_{f}": span.total(f) for f in fields})
-        .values_list(*keys, *(f"sum_{f}" for f in fields))
-    )
-    return _by_key(rows, len(keys), fields)
+class Sums:
+    """Each segment's sums in the range (period 0) and its comparison period (period 1): ``keys`` (one
+    tuple per segment) and an int64 array per period, segments × ``fields``. A key whose sums are all
+    0 in both periods is no segment (day rows emptied by a refund, prefix rows cancelling out)."""
+
+    def __init__(self, fields: tuple[str, ...], keys: list, current, previous):
+        self.fields, self.keys = fields, keys
+        self.periods = (np.asarray(current, dtype=np.int64), np.asarray(previous, dtype=np.int64))
+
+    @classmethod
+    def from_rows(cls, fields: tuple[str, ...], periods: list[list], width: int) -> "Sums":
+        """From each period's (key..., sum...) rows (a missing period: no rows)."""
+        periods = [*periods, []][:2]
+        if width == 1 and all(isinstance(rows[0][0], int) for rows in periods if rows):
+            return cls._from_ids(fields, periods)
+        index = {}
+        for rows in periods:
+            for row in rows:
+                index.setdefault(row[:width], len(index))
+        arrays = []
+        for rows in periods:
+            array = np.zeros((len(index), len(fields)), dtype=np.int64)
+            if rows:
+                array[[index[row[:width]] for row in rows]] = [row[width:] for row in rows]
+            arrays.append(array)
+        return cls._live(fields, list(index), *arrays)
+
+    @classmethod
+    def _from_ids(cls, fields: tuple[str, ...], periods: list[list]) -> "Sums":
+        """Integer keys (product ids) aligned in numpy: a dict over 10k keys per period cost more."""
+        tables = [np.array(rows, dtype=np.int64).reshape(len(rows), 1 + len(fields)) for rows in periods]
+        ids = np.union1d(tables[0][:, 0], tables[1][:, 0])
+        arrays = []
+        for table in tables:
+            array = np.zeros((len(ids), len(fields)), dtype=np.int64)
+            array[np.searchsorted(ids, table[:, 0])] = table[:, 1:]
+            arrays.append(array)
+        return cls._live(fields, [(key,) for key in ids.tolist()], *arrays)
+
+    @classmethod
+    def _live(cls, fields, keys: list, current, previous) -> "Sums":
+        live = np.flatnonzero(current.any(axis=1) | previous.any(axis=1))
+        return cls(fields, [keys[i] for i in live.tolist()], current[live], previous[live])
+
+    @classmethod
+    def from_dicts(cls, fields: tuple[str, ...], current: dict, previous: dict) -> "Sums":
+        """From key → {field: sum} per period (a hand-made case)."""
+        periods = [[(*key, *(sums[f] for f in fields)) for key, sums in period.items()]
+                   for period in (current, previous)]
+        return cls.from_rows(fields, periods, len(next(iter(current))) if current else 1)
+
+    def column(self, field: str, period: int):
+        return self.periods[period][:, self.fields.index(field)]
+
+    def total(self, field: str, period: int) -> int:
+        return int(self.column(field, period).sum())
+
+    def row(self, i: int, period: int) -> dict:
+        return {f: int(v) for f, v in zip(self.fields, self.periods[period][i].tolist(), strict=True)}
 
 
-def _day_sums(
-    model, *, date_range: DateRange, category: str | None, fields: dict, key: str = "category"
-) -> dict:
-    rows = model.objects.filter(**day_filter("day", date_range))
-    if category:
-        rows = rows.filter(category=category)
-    grouped = rows.values(key).annotate(**{f"sum_{name}": Sum(f) for name, f in fields.items()})
-    return _by_key(grouped.values_list(key, *(f"sum_{name}" for name in fields)), 1, tuple(fields))
+class _Sum(Sum):
+    """Sum whose integers reach Python as the driver returns them: no int() converter call per value
+    (a product breakdown reads 10k keys × fields per period)."""
+
+    convert_value = staticmethod(Sum._convert_value_noop)
 
 
-def _by_key(rows, width: int, fields: tuple[str, ...]) -> dict:
-    """key tuple → {field: sum} from (key..., sum...) rows; keys whose sums are all 0 are left out
-    (day rows emptied by a refund, a product's prefix rows cancelling out over the range)."""
-    result = {}
-    for row in rows:
-        sums = [value or 0 for value in row[width:]]
-        if any(sums):
-            result[row[:width]] = dict(zip(fields, sums, strict=True))
-    return result
+def _read(qs, keys: tuple[str, ...], sums: dict) -> list:
+    """(key..., sum...) tuples of ``qs`` grouped by ``keys``."""
+    return list(qs.values(*keys).annotate(**sums).values_list(*keys, *sums))
 
 
-def segment_sums(*, figure: str, dimension: str, date_range: DateRange, category: str | None) -> dict:
-    """Segment key (a tuple) → the sums ``figure`` needs in ``date_range``, from the rollups: only the
-    fields it needs (fewer columns to read and convert over 10k products); a key whose sums are all 0
-    in the range is no segment there."""
+def _ledger_sums(model, *, ranges: list, keys: tuple[str, ...], fields: tuple[str, ...], **filters) -> Sums:
+    # One read per period: ORing both periods' day spans into one query made SQLite give up the
+    # covering index (MULTI-INDEX OR reads the table) and its per-period CASEs cost more than a
+    # second range read (measured at the large seed).
+    periods = []
+    for date_range in ranges:
+        span = LedgerRange(model, date_range)
+        sums = {f"sum_{f}": span.total(f, _Sum) for f in fields}
+        periods.append(_read(model.objects.filter(span.rows, **filters), keys, sums))
+    return Sums.from_rows(fields, periods, len(keys))
+
+
+def _day_sums(model, *, ranges: list, category: str | None, fields: dict, key: str = "category") -> Sums:
+    periods = []
+    for date_range in ranges:
+        rows = model.objects.filter(**day_filter("day", date_range))
+        if category:
+            rows = rows.filter(category=category)
+        periods.append(_read(rows, (key,), {f"sum_{name}": _Sum(f) for name, f in fields.items()}))
+    return Sums.from_rows(tuple(fields), periods, 1)
+
+
+def segment_sums(*, figure: str, dimension: str, ranges: list, category: str | None) -> Sums:
+    """Both periods' sums (``ranges``: the range, then its comparison period if any) from the rollups,
+    only the fields ``figure`` needs (fewer columns to read over 10k products)."""
     fields = RATIOS.get(figure) or (ADDITIVE[figure],)
     if dimension == "category":
         if figure == "average_rating":
             names = {"rating_sum": "rating_sum", "feedback": "count"}
-            return _day_sums(FeedbackDay, date_range=date_range, category=category, fields=names)
-        return _day_sums(SalesDay, date_range=date_range, category=category, fields={f: f for f in fields})
+            return _day_sums(FeedbackDay, ranges=ranges, category=category, fields=names)
+        return _day_sums(SalesDay, ranges=ranges, category=category, fields={f: f for f in fields})
     if dimension == "channel":
-        return _day_sums(
-            ChannelDay, date_range=date_range, category=category, fields={f: f for f in fields}, key="channel"
-        )
+        return _day_sums(ChannelDay, ranges=ranges, category=category, fields={f: f for f in fields},
+                         key="channel")
     if dimension == "product":
         extra = {"category": category} if category else {}
-        return _ledger_sums(
-            ProductLedger, date_range=date_range, keys=("product_id",), fields=fields, **extra
-        )
+        return _ledger_sums(ProductLedger, ranges=ranges, keys=("product_id",), fields=fields, **extra)
     keys = ("city", "country") if dimension == "city" else ("country",)  # city or country
-    return _ledger_sums(CityLedger, date_range=date_range, keys=keys, fields=fields, category=category or ALL)
+    return _ledger_sums(CityLedger, ranges=ranges, keys=keys, fields=fields, category=category or ALL)
 
 
 def _labels(dimension: str, keys) -> dict:
@@ -152,16 +217,12 @@ def _labels(dimension: str, keys) -> dict:
 # --- The card's numbers ----------------------------------------------------------------------------
 
 
-def _total(sums: dict, field: str) -> int:
-    return sum(v.get(field, 0) for v in sums.values())
-
-
-def card_value(figure: str, sums: dict):
-    """The number the KPI card shows for these sums, rounded the way kpis() rounds it."""
+def card_value(figure: str, sums: Sums, period: int):
+    """The number the KPI card shows for ``period``'s sums, rounded the way kpis() rounds it."""
     if figure in ADDITIVE:
-        total = _total(sums, ADDITIVE[figure])
+        total = sums.total(ADDITIVE[figure], period)
         return cents_to_money(total) if figure == "revenue" else total
-    numerator, denominator = (_total(sums, f) for f in RATIOS[figure])
+    numerator, denominator = (sums.total(f, period) for f in RATIOS[figure])
     if not denominator:
         return None
     if figure == "average_order_value":
@@ -219,12 +280,8 @@ def explain(
     """
     unit, scale = UNITS[figure]
     compared = date_range.compared(compare)
-    current = segment_sums(figure=figure, dimension=dimension, date_range=date_range, category=category)
-    previous = (
-        segment_sums(figure=figure, dimension=dimension, date_range=compared, category=category)
-        if compared
-        else {}
-    )
+    ranges = [date_range, compared] if compared else [date_range]
+    sums = segment_sums(figure=figure, dimension=dimension, ranges=ranges, category=category)
     kind = "ratio" if figure in RATIOS else "additive"
     result = {
         "figure": figure,
@@ -235,11 +292,11 @@ def explain(
         "scale": scale,
         "range": _range(date_range),
         "comparison_range": _range(compared) if compared else None,
-        "current": card_value(figure, current),
-        "previous": card_value(figure, previous) if compared else None,
+        "current": card_value(figure, sums, 0),
+        "previous": card_value(figure, sums, 1) if compared else None,
         "change": None,
         "change_scaled": None,
-        "segments": len(set(current) | set(previous)),
+        "segments": len(sums.keys),
         "contributors": [],
         "other": None,
     }
@@ -250,9 +307,9 @@ def explain(
     target = _scaled(result["current"], scale) - _scaled(result["previous"], scale)
     result.update(change=_unscale(target, scale), change_scaled=target)
     if kind == "additive":
-        result.update(_additive(figure, dimension, current, previous, target, scale))
+        result.update(_additive(figure, dimension, sums, target, scale))
     else:
-        result.update(_ratio(figure, dimension, current, previous, target, scale))
+        result.update(_ratio(figure, dimension, sums, target, scale))
     return result
 
 
@@ -271,46 +328,51 @@ def _share(part: int, total: int) -> float | None:
     return round(part / total * 100, 2) if total else None
 
 
-def _pick(effects: dict) -> tuple[list, list]:
-    """The TOP biggest rises and falls (keys), biggest first; ties to the lower key."""
-    ups = heapq.nsmallest(TOP, (k for k, v in effects.items() if v > 0), key=lambda k: (-effects[k], _key(k)))
-    downs = heapq.nsmallest(
-        TOP, (k for k, v in effects.items() if v < 0), key=lambda k: (effects[k], _key(k))
-    )
-    return ups, downs
+def _pick(keys: list, effects, *, places: int | None = None) -> tuple[list, list]:
+    """Indices of the TOP biggest rises and falls in ``effects`` (an array, one per key), biggest
+    first, ties to the lower key; float effects ranked rounded to ``places`` decimals."""
+
+    def best(values) -> list:
+        candidates = np.flatnonzero(values > 0)
+        if len(candidates) > TOP:  # the TOP-th biggest and everything that may tie it once rounded
+            cut = np.partition(values[candidates], -TOP)[-TOP]
+            candidates = candidates[values[candidates] >= cut - (TIE_MARGIN if places is not None else 0)]
+        ranked = []
+        for i in candidates.tolist():
+            value = values[i].item()
+            value = round(value, places) if places is not None else value
+            if value > 0:
+                ranked.append((-value, _key(keys[i]), i))
+        return [i for *_, i in heapq.nsmallest(TOP, ranked)]
+
+    return best(effects), best(-effects)
 
 
-def _values(sums: dict, field: str) -> dict:
-    return {key: values[field] for key, values in sums.items()}
-
-
-def _additive(figure, dimension, current, previous, target, scale) -> dict:
+def _additive(figure, dimension, sums: Sums, target, scale) -> dict:
     field = ADDITIVE[figure]
     # The rollups hold cents and counts: the same integers the card is rounded from (scale 100 ↔ cents).
-    now_values, before_values = _values(current, field), _values(previous, field)
-    diffs = dict(now_values)
-    for key, value in before_values.items():
-        diffs[key] = diffs.get(key, 0) - value
-    ups, downs = _pick(diffs)
+    now_values, before_values = sums.column(field, 0), sums.column(field, 1)
+    diffs = now_values - before_values
+    ups, downs = _pick(sums.keys, diffs)
     shown = ups + downs
-    labels = _labels(dimension, shown)
+    labels = _labels(dimension, [sums.keys[i] for i in shown])
     rows = []
-    for key in shown:
-        now, before = now_values.get(key, 0), before_values.get(key, 0)
+    for i in shown:
+        key, now, before, diff = sums.keys[i], int(now_values[i]), int(before_values[i]), int(diffs[i])
         rows.append(
             {
                 "key": _key(key),
                 "label": labels[key],
                 "current": _unscale(now, scale),
                 "previous": _unscale(before, scale),
-                "change": _unscale(diffs[key], scale),
-                "change_scaled": diffs[key],
-                "share": _share(diffs[key], target),
+                "change": _unscale(diff, scale),
+                "change_scaled": diff,
+                "share": _share(diff, target),
             }
         )
-    rest = target - sum(diffs[k] for k in shown)
+    rest = target - sum(int(diffs[i]) for i in shown)
     other = {
-        "segments": len(diffs) - len(shown),
+        "segments": len(sums.keys) - len(shown),
         "change": _unscale(rest, scale),
         "change_scaled": rest,
         "share": _share(rest, target),
@@ -341,54 +403,64 @@ def _split(c: dict, p: dict, *, top: str, bottom: str, factor: int, totals: tupl
     )
 
 
-def _ratio(figure, dimension, current, previous, target, scale) -> dict:
+def _approx_effects(top_cur, n_cur, top_prev, n_prev, totals: tuple):
+    """Every segment's (rate, mix) in float64 arrays: _split's arithmetic, in its order, per element
+    (so the same floats as _split(number=float)); ``live``: the segments with a denominator."""
+    n_all, p_all = totals
+    with np.errstate(divide="ignore", invalid="ignore"):  # the own ratio of a side with no denominator
+        own_cur, own_prev = top_cur / n_cur, top_prev / n_prev
+    r_cur = np.where(n_cur != 0, own_cur, own_prev)
+    r_prev = np.where(n_prev != 0, own_prev, r_cur)
+    w_cur, w_prev = n_cur / n_all, n_prev / p_all
+    live = (n_cur != 0) | (n_prev != 0)
+    return (w_prev + w_cur) / 2 * (r_cur - r_prev), (w_cur - w_prev) * (r_prev + r_cur) / 2, live
+
+
+def _ratio(figure, dimension, sums: Sums, target, scale) -> dict:
     top, bottom = RATIOS[figure]
     # Ratios in the card's unit × scale: AOV in cents (the sums already are), ratings in hundredths.
     factor = 1 if figure == "average_order_value" else scale
-    totals = (_total(current, bottom), _total(previous, bottom))
+    totals = (sums.total(bottom, 0), sums.total(bottom, 1))
     split = functools.partial(_split, top=top, bottom=bottom, factor=factor, totals=totals)
     # Every segment in floats to rank them (Fractions over 10k products took seconds); the shown ones
     # exact; the rest's change exact as the whole change less the shown ones, only its rate/mix split
     # summed in floats. Ranked on the effect rounded to 1e-6 units, so exact ties go to the lower key.
-    approx, empty = {}, {top: 0, bottom: 0}
-    n_all, p_all = totals
-    for key in {*current, *previous}:  # _split in floats, inline: this loop runs once per product
-        c, p = current.get(key, empty), previous.get(key, empty)
-        n_cur, n_prev = c[bottom], p[bottom]
-        if not n_cur and not n_prev:
-            continue
-        r_cur = c[top] * factor / n_cur if n_cur else p[top] * factor / n_prev
-        r_prev = p[top] * factor / n_prev if n_prev else r_cur
-        w_cur, w_prev = n_cur / n_all, n_prev / p_all
-        approx[key] = ((w_prev + w_cur) / 2 * (r_cur - r_prev), (w_cur - w_prev) * (r_prev + r_cur) / 2)
-    ups, downs = _pick({k: round(v[0] + v[1], 6) for k, v in approx.items()})
-    shown = ups + downs
-    segments = {key: split(current.get(key, {}), previous.get(key, {}), number=Fraction) for key in shown}
-    whole = Fraction(_total(current, top) * factor, totals[0]) - Fraction(
-        _total(previous, top) * factor, totals[1]
+    rate, mix, live = _approx_effects(
+        sums.column(top, 0) * factor, sums.column(bottom, 0), sums.column(top, 1) * factor,
+        sums.column(bottom, 1), totals,
     )
-    rest = [k for k in approx if k not in segments]
-    rest_rate = Fraction(math.fsum(approx[k][0] for k in rest))
-    rest_change = whole - sum((segments[k][0] + segments[k][1] for k in shown), Fraction(0))
-    exact = [part for key in shown for part in segments[key][:2]] + [rest_rate, rest_change - rest_rate]
+    live = np.flatnonzero(live)
+    keys = [sums.keys[i] for i in live.tolist()]
+    rate, mix = rate[live], mix[live]
+    ups, downs = _pick(keys, rate + mix, places=6)
+    shown = ups + downs
+    segments = {i: split(sums.row(live[i], 0), sums.row(live[i], 1), number=Fraction) for i in shown}
+    whole = Fraction(sums.total(top, 0) * factor, totals[0]) - Fraction(
+        sums.total(top, 1) * factor, totals[1]
+    )
+    rest = np.ones(len(keys), dtype=bool)
+    rest[shown] = False
+    rest_rate = Fraction(math.fsum(rate[rest].tolist()))
+    rest_change = whole - sum((segments[i][0] + segments[i][1] for i in shown), Fraction(0))
+    exact = [part for i in shown for part in segments[i][:2]] + [rest_rate, rest_change - rest_rate]
     rounded = apportion(exact, target)
-    labels = _labels(dimension, shown)
+    labels = _labels(dimension, [keys[i] for i in shown])
     rows = []
-    for n, key in enumerate(shown):
-        rate, mix = rounded[2 * n], rounded[2 * n + 1]
-        _, _, w_cur, w_prev, r_cur, r_prev = segments[key]
+    for n, i in enumerate(shown):
+        rate_n, mix_n = rounded[2 * n], rounded[2 * n + 1]
+        _, _, w_cur, w_prev, r_cur, r_prev = segments[i]
         rows.append(
             {
-                "key": _key(key),
-                "label": labels[key],
+                "key": _key(keys[i]),
+                "label": labels[keys[i]],
                 "current_weight": round(float(w_cur), 4),
                 "previous_weight": round(float(w_prev), 4),
                 "current": _rate(r_cur, scale),
                 "previous": _rate(r_prev, scale),
-                **_effects(rate, mix, scale, target),
+                **_effects(rate_n, mix_n, scale, target),
             }
         )
-    other = {"segments": len(rest), **_effects(rounded[-2], rounded[-1], scale, target)}
+    other = {"segments": int(rest.sum()), **_effects(rounded[-2], rounded[-1], scale, target)}
     rate_total, mix_total = sum(rounded[0::2]), sum(rounded[1::2])
     return {
         "contributors": rows,

@@ -107,14 +107,14 @@ class LedgerRange:
         self.rows = Q(**_days(hi, end)) | before
         self.minus = Q(day__lt=start)
 
-    def total(self, field: str) -> Sum:
-        """Sum(field) over the rows, L(a)'s rows subtracted."""
+    def total(self, field: str, aggregate: type[Sum] = Sum) -> Sum:
+        """Sum(field) over the rows, L(a)'s rows subtracted (``aggregate``: Sum or a subclass)."""
         if self.minus is None:
-            return Sum(field)
+            return aggregate(field)
         signed = Case(
             When(self.minus, then=-F(field)), default=F(field), output_field=models.BigIntegerField(),
         )
-        return Sum(signed)
+        return aggregate(signed)
 
 
 def _day_rows_cheaper(model, start: dt.date, end: dt.date, lo: dt.date, hi: dt.date) -> bool:
