@@ -41,6 +41,7 @@ from django.db.models import Sum
 from analytics.figures.common import day_filter, product_names
 from analytics.figures.periods import cents_to_money, money, rating
 from analytics.models import ChannelDay, CityLedger, FeedbackDay, ProductLedger, SalesDay
+from analytics.rollups import ledger
 from analytics.rollups.active import ALL
 from analytics.rollups.ledger import LedgerRange
 from core.filters import COMPARE_PREVIOUS, DateRange
@@ -167,9 +168,9 @@ def _ledger_sums(model, *, ranges: list, keys: tuple[str, ...], fields: tuple[st
     # One read per period: ORing both periods' day spans into one query made SQLite give up the
     # covering index (MULTI-INDEX OR reads the table) and its per-period CASEs cost more than a
     # second range read (measured at the large seed).
-    periods = []
+    periods, prefixes = [], ledger.prefix_span(model)  # once for both periods
     for date_range in ranges:
-        span = LedgerRange(model, date_range)
+        span = LedgerRange(model, date_range, span=prefixes)
         sums = {f"sum_{f}": span.total(f, _Sum) for f in fields}
         periods.append(_read(model.objects.filter(span.rows, **filters), keys, sums))
     return Sums.from_rows(fields, periods, len(keys))

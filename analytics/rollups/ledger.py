@@ -70,6 +70,9 @@ def ledger_add(
     model.objects.filter(**key, prefix=True, day__gt=day).update(**{f: F(f) + v for f, v in values.items()})
 
 
+LOOK_UP = object()  # LedgerRange's span: not given, read it
+
+
 class LedgerRange:
     """The rows to read for ``date_range``, and which of them count negative.
 
@@ -79,14 +82,15 @@ class LedgerRange:
     dated in [lo, a − 1] for the last Monday ``lo`` ≤ a − 1. So a range reads two spans of at most
     seven days from the (day, …) covering index and subtracts the first. Ranges holding no Monday
     of the rebuilt span, and short ranges (see SHORT_RANGE_DAYS), read their day rows only.
+    ``span``: prefix_span(model) when the caller has it already (reading several ranges).
     """
 
-    def __init__(self, model: type[models.Model], date_range: DateRange):
+    def __init__(self, model: type[models.Model], date_range: DateRange, span=LOOK_UP):
         start, end = date_range.start, date_range.end
         self.rows, self.minus = Q(prefix=False, **_days(start, end)), None
         if start and end and (end - start).days < SHORT_RANGE_DAYS:
             return  # fewer day rows than the two prefix rows per key
-        span = prefix_span(model)
+        span = prefix_span(model) if span is LOOK_UP else span
         if span is None:
             return
         first, last = span
