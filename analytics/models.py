@@ -18,6 +18,8 @@ from django.db import models
 NO_EARLIER_DAY = dt.date(1, 1, 1)
 # ActiveCustomerDay.next_day when there is no later sale.
 NO_LATER_DAY = dt.date(9999, 12, 31)
+# ActiveCustomerDay.span of a customer's last day (no later sale) and of gaps over 2 ** (SPAN_LONG - 1) days.
+SPAN_LONG = 12
 
 
 class SalesDay(models.Model):
@@ -201,6 +203,12 @@ class ActiveCustomerDay(models.Model):
     next_day = models.DateField(default=NO_LATER_DAY)
     sales_to_date = models.BigIntegerField(default=0)
     cents_to_date = models.BigIntegerField(default=0)
+    # Which rows hold the state on day E, read by a few index ranges instead of every row after (or
+    # before) E: span c < SPAN_LONG means next_day − day ≤ 2 ** c days, so such a row holds E only if
+    # E − 2 ** c < day ≤ E; rows of span SPAN_LONG are read by day ≤ E alone (analytics.rollups.active.
+    # state_on). day_number is day.toordinal(), for ranges on integers and reads without date parsing.
+    day_number = models.IntegerField(default=0)
+    span = models.SmallIntegerField(default=SPAN_LONG)
 
     class Meta:
         db_table = "sales_activecustomerday"
@@ -209,11 +217,10 @@ class ActiveCustomerDay(models.Model):
         ]
         indexes = [
             models.Index(fields=["scope", "prev_day", "day"], name="activecustomerday_prev"),
-            # RFM as of E: rows whose next_day is after E (few beyond the customers for a recent E), read
-            # from the index alone. Not partial on scope "": SQLite cannot use a partial index when
-            # the scope arrives as a bound parameter.
-            models.Index(fields=["scope", "next_day", "day", "sales_to_date", "cents_to_date", "customer"],
-                         name="activecustomerday_state"),
+            # RFM as of E: one range of day_number per span, read from the index alone. Not partial on
+            # scope "": SQLite cannot use a partial index when the scope arrives as a bound parameter.
+            models.Index(fields=["scope", "span", "day_number", "next_day", "sales_to_date", "cents_to_date",
+                                 "customer"], name="activecustomerday_span"),
         ]
 
 

@@ -1,5 +1,5 @@
 """The cohort, repeat-purchase and RFM querysets compile to pipelines that start with a $match on a
-range (no server needed): the cohort cells by month, the customer states by next sale day, the
+range (no server needed): the cohort cells by month, the customer states by day number, the
 sales behind a cohort cell by sold_at."""
 
 import datetime as dt
@@ -9,6 +9,7 @@ import pytest
 from analytics.figures.cohorts import cohort_retention, repeat_purchase
 from analytics.figures.segments import Scores, rfm_segments, segment_movement
 from analytics.members import cohort_member_ids
+from analytics.models import SPAN_LONG
 from core.filters import DateRange
 
 pytestmark = pytest.mark.mongodb_pipeline
@@ -42,12 +43,12 @@ def test_cohort_figures_read_the_cells_by_month(mongo_pipelines, channel):
     assert_range_first(mongo_pipelines, {"analytics_cohortcell", "analytics_repeatgapcell"})
 
 
-def test_rfm_reads_one_state_per_customer_by_next_day(mongo_pipelines):
+def test_rfm_reads_one_state_per_customer_by_day_number(mongo_pipelines):
     rfm_segments(date_range=RANGE)
     segment_movement(date_range=RANGE)
     Scores(dt.date(2025, 3, 1)).members("At risk")
     assert_range_first(mongo_pipelines, {"sales_activecustomerday"})
-    assert len(mongo_pipelines) == 4  # one read per day scored
+    assert len(mongo_pipelines) == 4 * (SPAN_LONG + 1)  # per day scored, one day_number range per span
 
 
 def test_a_cells_customers_read_the_sales_by_month(mongo_pipelines, monkeypatch):

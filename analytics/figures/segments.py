@@ -1,7 +1,7 @@
 """RFM segments: every customer scored 1–5 on recency, frequency and monetary value as of a day, and
 named by the R × FM map below. Read from ActiveCustomerDay (scope ""): as of day E each customer who
 bought by then has exactly one row with day ≤ E < next_day, holding their last sale day and their
-sales and revenue to date. tests.oracles.segments computes the same from the Sale rows.
+sales and revenue to date (analytics.rollups.active.state_on reads them). tests.oracles.segments computes the same from the Sale rows.
 
 Scores are quintiles of the customers with a completed sale on or before E (n of them): a customer's
 score is 1 + ⌊5 × (customers strictly worse) / n⌋, where worse is an earlier last sale (recency),
@@ -21,12 +21,12 @@ FM 4–5, Loyal R 3–4 with FM 4–5, ...), with Lost split off Hibernating at 
 """
 
 import datetime as dt
+from itertools import chain
 
 import numpy as np
 
 from analytics.figures.periods import cents_to_money
-from analytics.models import ActiveCustomerDay
-from analytics.rollups.active import ALL
+from analytics.rollups.active import state_on
 from core.filters import DateRange, today
 
 SEGMENT_MAP = {  # FM score → the segment for R = 1 .. 5
@@ -52,34 +52,49 @@ def segment_name(r: int, fm: int) -> str:
 
 def quintile_scores(values: np.ndarray) -> np.ndarray:
     """1 + ⌊5 × (values strictly below each) / n⌋ (higher values score higher)."""
-    below = np.searchsorted(np.sort(values, kind="stable"), values, side="left")
-    return 1 + (5 * below) // max(len(values), 1)
+    n = len(values)
+    if n and int(values.max()) - int(values.min()) < 4 * n:  # days, sales: counting is cheaper than sorting
+        offsets = values - values.min()
+        counts = np.bincount(offsets)
+        below = (np.cumsum(counts) - counts)[offsets]
+    else:  # below = where each value's run of equals starts in sorted order
+        order = np.argsort(values, kind="stable")
+        ordered = values[order]
+        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+        below = np.empty(n, dtype=np.int64)
+        below[order] = np.repeat(starts, np.diff(np.append(starts, n)))
+    return 1 + (5 * below) // max(n, 1)
 
 
 class Scores:
-    """Every customer's state and scores as of ``as_of``."""
+    """Every customer's state and scores as of ``as_of`` (their ids too unless ``ids`` is false: the
+    counts need none, and they are a quarter of what is read)."""
 
-    def __init__(self, as_of: dt.date):
+    def __init__(self, as_of: dt.date, *, ids: bool = True):
         self.as_of = as_of
-        rows = list(
-            ActiveCustomerDay.objects.filter(scope=ALL, next_day__gt=as_of, day__lte=as_of).order_by()
-            .values_list("customer_id", "day", "sales_to_date", "cents_to_date")
-        )
-        self.customer_ids = [row[0] for row in rows]
-        self.last_day = np.fromiter((row[1].toordinal() for row in rows), dtype=np.int64, count=len(rows))
-        self.sales = np.fromiter((row[2] for row in rows), dtype=np.int64, count=len(rows))
-        self.cents = np.fromiter((row[3] for row in rows), dtype=np.int64, count=len(rows))
+        fields = ("day_number", "sales_to_date", "cents_to_date", *(("customer_id",) if ids else ()))
+        rows = [row for part in state_on(as_of) for row in part.values_list(*fields)]
+        try:  # one conversion for the whole table
+            table = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * len(fields))
+            table = table.reshape(len(rows), len(fields))
+        except TypeError:  # ObjectId ids (MongoDB)
+            table = np.array(rows, dtype=object).reshape(len(rows), len(fields))
+        self.last_day, self.sales, self.cents = (table[:, i].astype(np.int64) for i in range(3))
+        self.customer_ids = table[:, 3] if ids else None
         self.r = quintile_scores(self.last_day)
         self.f = quintile_scores(self.sales)
         self.m = quintile_scores(self.cents)
         self.fm = (self.f + self.m + 1) // 2
-        self.segment = GRID[self.r - 1, self.fm - 1] if rows else np.zeros(0, dtype=np.int64)
+        self.segment = GRID[self.r - 1, self.fm - 1]
+
+    def __len__(self) -> int:
+        return len(self.segment)
 
     def of(self, customer_id) -> dict | None:
-        try:
-            i = self.customer_ids.index(customer_id)
-        except ValueError:
+        found = np.flatnonzero(self.customer_ids == customer_id)
+        if not len(found):
             return None
+        i = found[0]
         return {
             "segment": SEGMENTS[self.segment[i]], "r": int(self.r[i]), "f": int(self.f[i]), "m": int(self.m[i]),
             "last_sale_day": dt.date.fromordinal(int(self.last_day[i])).isoformat(),
@@ -87,8 +102,7 @@ class Scores:
         }
 
     def members(self, segment: str) -> list:
-        index = SEGMENTS.index(segment)
-        return [c for c, s in zip(self.customer_ids, self.segment.tolist(), strict=True) if s == index]
+        return self.customer_ids[self.segment == SEGMENTS.index(segment)].tolist()
 
 
 def as_of_day(date_range: DateRange) -> dt.date:
@@ -104,8 +118,8 @@ def rfm_segments(*, date_range: DateRange, category: str | None = None) -> dict:
     ``grid`` counts the 25 R × FM cells. Scores as in analytics.figures.segments; ``category`` is
     ignored (a customer's segment is about all they bought).
     """
-    scores = Scores(as_of_day(date_range))
-    n = len(scores.customer_ids)
+    scores = Scores(as_of_day(date_range), ids=False)
+    n = len(scores)
     sizes = np.bincount(scores.segment, minlength=len(SEGMENTS))
     revenue = np.bincount(scores.segment, weights=scores.cents, minlength=len(SEGMENTS))
     cells = np.bincount((scores.r - 1) * 5 + scores.fm - 1, minlength=25)
@@ -135,14 +149,18 @@ def segment_movement(*, date_range: DateRange, category: str | None = None) -> d
     end = as_of_day(date_range)
     after = Scores(end)
     start = date_range.start - dt.timedelta(days=1) if date_range.start else None
-    before = {}
+    origin = np.full(len(after), len(SEGMENTS))  # "Not yet a customer" unless scored at the start
     if start is not None and start < end:
-        earlier = Scores(start)
-        before = dict(zip(earlier.customer_ids, earlier.segment.tolist(), strict=True))
+        before = Scores(start)
+        order = np.argsort(before.customer_ids, kind="stable")
+        known = before.customer_ids[order]
+        if len(known) and len(after):
+            at = np.minimum(np.searchsorted(known, after.customer_ids), len(known) - 1)
+            found = known[at] == after.customer_ids
+            origin[found] = before.segment[order][at[found]]
     names = (*SEGMENTS, NOT_YET)
     counts = np.zeros((len(names), len(SEGMENTS)), dtype=np.int64)
-    origin = [before.get(c, len(SEGMENTS)) for c in after.customer_ids]
-    np.add.at(counts, (np.array(origin, dtype=np.int64), after.segment), 1)
+    np.add.at(counts, (origin, after.segment), 1)
     return {
         "from": start.isoformat() if start else None, "to": end.isoformat(), "segments": list(SEGMENTS),
         "rows": [

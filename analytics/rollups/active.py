@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Sum
 
-from analytics.models import NO_EARLIER_DAY, NO_LATER_DAY, ActiveCustomerCell, ActiveCustomerDay
+from analytics.models import NO_EARLIER_DAY, NO_LATER_DAY, SPAN_LONG, ActiveCustomerCell, ActiveCustomerDay
 from analytics.rollups.ledger import bump, cents
 from catalog.models import Product
 from core.filters import DateRange
@@ -45,6 +45,33 @@ def active_customers(*, date_range: DateRange, scope: str = ALL) -> int:
     if end:
         same_month = same_month.filter(day__lte=end)
     return counted + same_month.count()
+
+
+def reach(day: dt.date, next_day: dt.date) -> dict:
+    """A row's day_number and span (see ActiveCustomerDay)."""
+    gap = (next_day - day).days
+    long = next_day == NO_LATER_DAY or gap > 2 ** (SPAN_LONG - 1)
+    return {"day_number": day.toordinal(), "span": SPAN_LONG if long else (gap - 1).bit_length()}
+
+
+# The same in SQL over the columns day and next_day (SQLite's rebuild).
+REACH_SQL = (
+    "CAST(julianday(day) - 1721424.5 AS INTEGER), "
+    f"CASE WHEN next_day = '{NO_LATER_DAY.isoformat()}' THEN {SPAN_LONG} "
+    + " ".join(f"WHEN julianday(next_day) - julianday(day) <= {2 ** c} THEN {c}" for c in range(SPAN_LONG))
+    + f" ELSE {SPAN_LONG} END"
+)
+
+
+def state_on(day: dt.date, *, scope: str = ALL) -> list:
+    """The rows holding each customer's state on ``day`` (day ≤ ``day`` < next_day), one per customer
+    who bought by then: a queryset per span, each one day_number range of the index. (One query with
+    the spans OR-ed reads the table row by row instead of the covering index on SQLite.)"""
+    n = day.toordinal()
+    rows = ActiveCustomerDay.objects.filter(scope=scope, next_day__gt=day).order_by()
+    return [rows.filter(span=SPAN_LONG, day_number__lte=n)] + [
+        rows.filter(span=c, day_number__gt=n - 2 ** c, day_number__lte=n) for c in range(SPAN_LONG)
+    ]
 
 
 def desired_days(*, customer_ids: list, scopes: set[str]) -> tuple[dict, dict]:
@@ -99,7 +126,7 @@ def _refresh_chunk(customer_ids: list, scopes: set[str]) -> None:
             wanted.get(scope_customer, Counter()), revenue.get(scope_customer, Counter()),
         ):
             state = {"prev_day": prev, "next_day": later, "sales": sales, "sales_to_date": sales_to_date,
-                     "cents_to_date": cents_to_date}
+                     "cents_to_date": cents_to_date, **reach(day, later)}
             row = have.pop(day, None)
             if row is None:
                 create.append(ActiveCustomerDay(scope=scope, customer_id=customer_id, day=day, **state))
@@ -117,7 +144,7 @@ def _refresh_chunk(customer_ids: list, scopes: set[str]) -> None:
         ActiveCustomerDay.objects.filter(pk__in=delete).delete()
     if update:
         ActiveCustomerDay.objects.bulk_update(
-            update, ["prev_day", "next_day", "sales", "sales_to_date", "cents_to_date"],
+            update, ["prev_day", "next_day", "sales", "sales_to_date", "cents_to_date", "day_number", "span"],
         )
     if create:
         ActiveCustomerDay.objects.bulk_create(create)

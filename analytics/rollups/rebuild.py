@@ -25,7 +25,7 @@ from analytics.models import (
     RepeatGapCell,
     SalesDay,
 )
-from analytics.rollups.active import ALL, linked, month_of
+from analytics.rollups.active import ALL, linked, month_of, reach
 from analytics.rollups.cohorts import bulk_insert, cohort_rebuild
 from analytics.rollups.ledger import ONE_WEEK, cents, monday_on_or_before, mondays
 from analytics.rollups.rebuild_sqlite import rebuild_sqlite
@@ -199,7 +199,7 @@ def _write_active(active_days: dict) -> None:
                 cells[(scope, day, month_of(prev))] += 1
                 yield ActiveCustomerDay(scope=scope, customer_id=customer_id, day=day, prev_day=prev,
                                         next_day=later, sales=n, sales_to_date=sales_to_date,
-                                        cents_to_date=cents_to_date)
+                                        cents_to_date=cents_to_date, **reach(day, later))
 
     _bulk(ActiveCustomerDay, objects(), label="active customer days")
     _bulk(ActiveCustomerCell, (

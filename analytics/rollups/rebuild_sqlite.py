@@ -24,7 +24,7 @@ from analytics.models import (
     ProductLedger,
     SalesDay,
 )
-from analytics.rollups.active import ALL
+from analytics.rollups.active import ALL, REACH_SQL
 from analytics.rollups.cohorts import cohort_rebuild
 from catalog.models import Product
 from core.dates import earliest_date, latest_date
@@ -98,9 +98,10 @@ DAY_ROWS = [
               WHERE s.status = '{COMPLETED}')
         GROUP BY 2, 3, 4, 5 ORDER BY 2, 3, 4, 5""",
     f"""INSERT INTO {T['activeday']} (scope, customer_id, day, prev_day, next_day, sales, sales_to_date,
-                                      cents_to_date)
-        SELECT scope, customer_id, day, COALESCE(LAG(day) OVER w, '{NONE}'), COALESCE(LEAD(day) OVER w, '{LATEST}'),
-               sales, SUM(sales) OVER w, SUM(revenue) OVER w
+                                      cents_to_date, day_number, span)
+        SELECT *, {REACH_SQL} FROM (
+        SELECT scope, customer_id, day, COALESCE(LAG(day) OVER w, '{NONE}') AS prev_day,
+               COALESCE(LEAD(day) OVER w, '{LATEST}') AS next_day, sales, SUM(sales) OVER w, SUM(revenue) OVER w
         FROM (SELECT '{ALL}' AS scope, customer_id, substr(sold_at, 1, 10) AS day, COUNT(*) AS sales,
                      SUM({CENTS.format(col='total')}) AS revenue
               FROM {T['sale']} WHERE status = '{COMPLETED}' GROUP BY 2, 3
@@ -108,7 +109,7 @@ DAY_ROWS = [
               SELECT p.category, s.customer_id, substr(s.sold_at, 1, 10), COUNT(*), SUM({CENTS.format(col='s.total')})
               FROM {T['sale']} s JOIN {T['product']} p ON p.id = s.product_id
               WHERE s.status = '{COMPLETED}' GROUP BY 1, 2, 3)
-        WINDOW w AS (PARTITION BY scope, customer_id ORDER BY day)""",
+        WINDOW w AS (PARTITION BY scope, customer_id ORDER BY day))""",
     f"""INSERT INTO {T['activecell']} (scope, day, prev_month, customers)
         SELECT scope, day,
                CASE WHEN prev_day = '{NONE}' THEN prev_day ELSE substr(prev_day, 1, 8) || '01' END, COUNT(*)

@@ -7,7 +7,7 @@ import pytest
 
 from accounts.tests.factories import CustomerFactory
 from analytics.models import NO_EARLIER_DAY, ActiveCustomerDay
-from analytics.rollups.active import active_customers
+from analytics.rollups.active import active_customers, state_on
 from catalog.tests.factories import ProductFactory
 from core.filters import DateRange
 from sales.models import Sale
@@ -82,3 +82,28 @@ def test_refund_delete_and_move_relink_the_days(buyers):
             assert fast == direct, (date_range, category)
     assert Sale.objects.filter(status=Sale.Status.COMPLETED).count() == 3
     assert counts(date_range=DateRange(D(2025, 3, 1), None)) == (2, 2)
+
+
+@pytest.mark.parametrize("rebuilt", [False, True])
+def test_the_state_on_a_day_is_the_one_row_holding_it_whatever_the_gap(rebuilt):
+    """Gaps of 1, 2, 3, 9, 700 and 3,000 days put the rows in different spans (the last one past every
+    bounded span); on every day around the sales exactly the row with day ≤ E < next_day is read."""
+    from analytics.rollups import rollups_rebuild
+
+    ann = CustomerFactory(joined_at=at(D(2009, 1, 1)))
+    book = ProductFactory(category="Books", price=Decimal("8.00"))
+    first = D(2010, 1, 1)
+    days = [first]
+    for gap in (1, 2, 3, 9, 700, 3000):
+        days.append(days[-1] + dt.timedelta(days=gap))
+    for day in days:
+        sale_create(customer=ann, product=book, quantity=1, sold_at=at(day))
+    if rebuilt:
+        rollups_rebuild()
+    assert sorted(ActiveCustomerDay.objects.filter(scope="").values_list("span", flat=True)) == [0, 1, 2, 4, 10, 12, 12]
+    probes = {d + dt.timedelta(days=k) for d in days for k in (-1, 0, 1, 2, 5, 365)}
+    for probe in sorted(probes):
+        held = [(row.day, row.sales_to_date) for part in state_on(probe) for row in part]
+        expected = [(d, i + 1) for i, d in enumerate(days) if d <= probe < (days + [D(9999, 12, 31)])[i + 1]]
+        assert held == expected, probe
+        assert [row.day_number for part in state_on(probe) for row in part] == [d.toordinal() for d, _ in held]

@@ -111,7 +111,8 @@ def test_customer_states_after_writes_equal_a_rebuild(shop):
 
     def states():
         return sorted(ActiveCustomerDay.objects.values_list(
-            "scope", "customer_id", "day", "prev_day", "next_day", "sales", "sales_to_date", "cents_to_date"))
+            "scope", "customer_id", "day", "prev_day", "next_day", "sales", "sales_to_date", "cents_to_date",
+            "day_number", "span"))
 
     written = states()
     assert any(row[6] > 1 for row in written)
