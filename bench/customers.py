@@ -1,7 +1,8 @@
 """Customer figures at the large seed size on SQLite: cohort matrix, repeat purchase and RFM segments.
 
-Wall-clock milliseconds per call, warm (one untimed call first, then BENCH_RUNS timed calls, default
-20), p50 and p95 per figure, range and filter. Builds once (or reuses, keyed by its path) a database
+Wall-clock milliseconds per call, p50 and p95 per figure, range and filter, over BENCH_RUNS timed calls
+(default 20) after one untimed call (page cache warm). Cold for the figure cache: the figures
+themselves are called, never analytics.figures.cached, so every call reads the rollups. Builds once (or reuses, keyed by its path) a database
 seeded with `seed_data --size large --seed 1 --until 2026-06-30` (1M sales, 100k customers), whose
 rollups seed_data rebuilds; a reused database from before the cohort cells is rebuilt once. Ranges:
 the last 7 days, 30 days, 90 days, 12 months, all time, and two that end in the past (a quarter a year

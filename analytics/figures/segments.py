@@ -26,7 +26,7 @@ from itertools import chain
 import numpy as np
 
 from analytics.figures.periods import cents_to_money
-from analytics.rollups.active import state_on
+from analytics.rollups.active import bought_between, state_on
 from core.filters import DateRange, today
 
 SEGMENT_MAP = {  # FM score → the segment for R = 1 .. 5
@@ -66,21 +66,31 @@ def quintile_scores(values: np.ndarray) -> np.ndarray:
     return 1 + (5 * below) // max(n, 1)
 
 
+STATE = ("day_number", "sales_to_date", "cents_to_date")
+
+
+def read_table(parts, fields) -> np.ndarray:
+    """The rows of the querysets ``parts`` as one (rows × fields) array: int64, or objects where the ids
+    are ObjectIds (MongoDB)."""
+    rows = [row for part in parts for row in part.values_list(*fields)]
+    try:  # one conversion for the whole table
+        table = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * len(fields))
+    except TypeError:
+        table = np.array(rows, dtype=object)
+    return table.reshape(len(rows), len(fields))
+
+
 class Scores:
     """Every customer's state and scores as of ``as_of`` (their ids too unless ``ids`` is false: the
-    counts need none, and they are a quarter of what is read)."""
+    counts need none, and they are a quarter of what is read). ``table`` gives the state rows
+    (day_number, sales_to_date, cents_to_date[, customer_id]) instead of reading them."""
 
-    def __init__(self, as_of: dt.date, *, ids: bool = True):
+    def __init__(self, as_of: dt.date, *, ids: bool = True, table: np.ndarray | None = None):
         self.as_of = as_of
-        fields = ("day_number", "sales_to_date", "cents_to_date", *(("customer_id",) if ids else ()))
-        rows = [row for part in state_on(as_of) for row in part.values_list(*fields)]
-        try:  # one conversion for the whole table
-            table = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * len(fields))
-            table = table.reshape(len(rows), len(fields))
-        except TypeError:  # ObjectId ids (MongoDB)
-            table = np.array(rows, dtype=object).reshape(len(rows), len(fields))
+        if table is None:
+            table = read_table(state_on(as_of), (*STATE, *(("customer_id",) if ids else ())))
         self.last_day, self.sales, self.cents = (table[:, i].astype(np.int64) for i in range(3))
-        self.customer_ids = table[:, 3] if ids else None
+        self.customer_ids = table[:, 3] if table.shape[1] > 3 else None
         self.r = quintile_scores(self.last_day)
         self.f = quintile_scores(self.sales)
         self.m = quintile_scores(self.cents)
@@ -147,20 +157,13 @@ def segment_movement(*, date_range: DateRange, category: str | None = None) -> d
     who first bought in the range; ``to`` counts where those customers are at the end.
     """
     end = as_of_day(date_range)
-    after = Scores(end)
     start = date_range.start - dt.timedelta(days=1) if date_range.start else None
-    origin = np.full(len(after), len(SEGMENTS))  # "Not yet a customer" unless scored at the start
-    if start is not None and start < end:
-        before = Scores(start)
-        order = np.argsort(before.customer_ids, kind="stable")
-        known = before.customer_ids[order]
-        if len(known) and len(after):
-            at = np.minimum(np.searchsorted(known, after.customer_ids), len(known) - 1)
-            found = known[at] == after.customer_ids
-            origin[found] = before.segment[order][at[found]]
     names = (*SEGMENTS, NOT_YET)
     counts = np.zeros((len(names), len(SEGMENTS)), dtype=np.int64)
-    np.add.at(counts, (origin, after.segment), 1)
+    if start is None or start >= end:
+        np.add.at(counts, (len(SEGMENTS), Scores(end, ids=False).segment), 1)
+    else:
+        _moves(start, end, counts)
     return {
         "from": start.isoformat() if start else None, "to": end.isoformat(), "segments": list(SEGMENTS),
         "rows": [
@@ -170,3 +173,24 @@ def segment_movement(*, date_range: DateRange, category: str | None = None) -> d
         ],
         "category_applied": False,
     }
+
+
+def _moves(start: dt.date, end: dt.date, counts: np.ndarray) -> None:
+    """Add (segment on ``start``, segment on ``end``) per customer to ``counts``. A customer with no sale
+    in between holds one row on both days, read once and without their id; only those who bought in
+    between are matched by id, their row on ``start`` (if any) to their row on ``end``."""
+    kept = read_table(state_on(start, until=end), STATE)
+    left = read_table([part.filter(next_day__lte=end) for part in state_on(start)], (*STATE, "customer_id"))
+    came = read_table(bought_between(start, end), (*STATE, "customer_id"))
+    state = [0, 1, 2]
+    before = Scores(start, table=np.concatenate((kept, left[:, state])).astype(np.int64))
+    after = Scores(end, table=np.concatenate((kept, came[:, state])).astype(np.int64))
+    np.add.at(counts, (before.segment[:len(kept)], after.segment[:len(kept)]), 1)
+    origin = np.full(len(came), len(SEGMENTS))  # "Not yet a customer" unless scored on the start day
+    if len(left) and len(came):
+        order = np.argsort(left[:, 3], kind="stable")
+        known = left[order, 3]
+        at = np.minimum(np.searchsorted(known, came[:, 3]), len(known) - 1)
+        found = known[at] == came[:, 3]
+        origin[found] = before.segment[len(kept):][order][at[found]]
+    np.add.at(counts, (origin, after.segment[len(kept):]), 1)

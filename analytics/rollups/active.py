@@ -63,15 +63,26 @@ REACH_SQL = (
 )
 
 
-def state_on(day: dt.date, *, scope: str = ALL) -> list:
+def state_on(day: dt.date, *, until: dt.date | None = None, scope: str = ALL) -> list:
     """The rows holding each customer's state on ``day`` (day ≤ ``day`` < next_day), one per customer
-    who bought by then: a queryset per span, each one day_number range of the index. (One query with
-    the spans OR-ed reads the table row by row instead of the covering index on SQLite.)"""
-    n = day.toordinal()
-    rows = ActiveCustomerDay.objects.filter(scope=scope, next_day__gt=day).order_by()
+    who bought by then; with ``until``, only those holding it on every day to ``until`` (no sale in
+    between). A queryset per span, each one day_number range of the index: one query with the spans
+    OR-ed reads the table row by row instead of the covering index on SQLite."""
+    until = until or day
+    n, last = day.toordinal(), until.toordinal()
+    rows = ActiveCustomerDay.objects.filter(scope=scope, next_day__gt=until).order_by()
     return [rows.filter(span=SPAN_LONG, day_number__lte=n)] + [
-        rows.filter(span=c, day_number__gt=n - 2 ** c, day_number__lte=n) for c in range(SPAN_LONG)
+        rows.filter(span=c, day_number__gt=last - 2 ** c, day_number__lte=n)
+        for c in range(SPAN_LONG) if last - 2 ** c < n
     ]
+
+
+def bought_between(after: dt.date, until: dt.date, *, scope: str = ALL) -> list:
+    """The rows of the days after ``after`` through ``until``: the state on ``until`` of every customer
+    who bought in between. A queryset per span, like state_on."""
+    rows = ActiveCustomerDay.objects.filter(scope=scope, next_day__gt=until).order_by()
+    return [rows.filter(span=c, day_number__gt=after.toordinal(), day_number__lte=until.toordinal())
+            for c in range(SPAN_LONG + 1)]
 
 
 def desired_days(*, customer_ids: list, scopes: set[str]) -> tuple[dict, dict]:

@@ -118,3 +118,25 @@ def test_customer_states_after_writes_equal_a_rebuild(shop):
     assert any(row[6] > 1 for row in written)
     rollups_rebuild()
     assert states() == written
+
+
+@pytest.mark.django_db
+def test_many_customers_over_years_match_the_sale_rows():
+    """Twenty-five customers with gaps from a day to years between purchases (every span of the customer
+    states), checked on ranges from a day to all time: the movement reads the customers without a
+    sale in the range once and matches only those who bought."""
+    import random
+
+    rnd = random.Random(12)
+    product = ProductFactory(category="Books", price=Decimal("3.00"))
+    for _ in range(25):
+        person = CustomerFactory(joined_at=at(D(2018, 1, 1)))
+        day = D(2018, 1, 1) + dt.timedelta(days=rnd.randrange(0, 1500))
+        while day < D(2025, 6, 1):
+            sale_create(customer=person, product=product, quantity=rnd.randint(1, 4), sold_at=at(day))
+            day += dt.timedelta(days=rnd.choice([1, 2, 5, 20, 90, 400, 1200, 3000]))
+    for date_range in [DateRange(D(2021, 3, 1), D(2021, 3, 1)), DateRange(D(2020, 1, 1), D(2022, 12, 31)),
+                       DateRange(D(2024, 6, 1), D(2025, 5, 31)), DateRange(D(2018, 1, 1), D(2025, 6, 30)),
+                       DateRange(None, D(2023, 1, 1))]:
+        assert rfm_segments(date_range=date_range) == oracle.rfm_segments(date_range=date_range), date_range
+        assert segment_movement(date_range=date_range) == oracle.segment_movement(date_range=date_range)
