@@ -72,7 +72,8 @@ STATE = ("day_number", "sales_to_date", "cents_to_date")
 def read_table(parts, fields) -> np.ndarray:
     """The rows of the querysets ``parts`` as one (rows × fields) array: int64, or objects where the ids
     are ObjectIds (MongoDB)."""
-    rows = [row for part in parts for row in part.values_list(*fields)]
+    first, *rest = (part.values_list(*fields) for part in parts)
+    rows = list(first.union(*rest, all=True) if rest else first)  # one query, each part its own index range
     try:  # one conversion for the whole table
         table = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * len(fields))
     except TypeError:
