@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from accounts.filters import customer_search_q
 from accounts.models import Customer
 from analytics.figures.cohorts import CHANNELS, UNKNOWN_CHANNEL, add_months
-from analytics.figures.segments import SEGMENTS, UNKNOWN_SEGMENT, Scores
+from analytics.figures.segments import NOT_YET, SEGMENTS, UNKNOWN_SEGMENT, Scores, movers
 from catalog.selectors import product_ids_in_category
 from core.dates import validate_filter_date
 from core.filters import DateRange, today
@@ -24,6 +24,7 @@ from sales.models import Sale
 
 MONTH_BEFORE_COHORT = "The month must be the cohort's month or later."
 MONTH_FORMAT = "Enter a month as YYYY-MM."
+UNKNOWN_MOVED_FROM = "Unknown segment. Choose one of: {names}.".format(names=", ".join((*SEGMENTS, NOT_YET)))
 
 
 def _month(day: dt.date) -> DateRange:
@@ -119,7 +120,8 @@ def cohort_member_list(*, filters: dict | None = None):
 
 class SegmentMemberFilter(django_filters.FilterSet):
     """Customers of one RFM segment (``segment``, its name) as of ``date_to`` (default today), with
-    ``search`` and ``ordering`` as on /users/."""
+    ``search`` and ``ordering`` as on /users/. With ``moved_from``, only those who were in that segment
+    (or not yet customers) the day before ``date_from``: a cell of the segment_movement figure."""
 
     segment = django_filters.ChoiceFilter(
         method="keep", required=True, choices=[(s, s) for s in SEGMENTS], label="RFM segment",
@@ -128,12 +130,21 @@ class SegmentMemberFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         method="keep", label="Scored as of this day (YYYY-MM-DD; default today)", validators=[validate_filter_date],
     )
+    date_from = django_filters.DateFilter(
+        method="keep", label="With moved_from: the movement starts the day before this one (YYYY-MM-DD)",
+        validators=[validate_filter_date],
+    )
+    moved_from = django_filters.ChoiceFilter(
+        method="keep", choices=[(s, s) for s in (*SEGMENTS, NOT_YET)],
+        label="Only the customers who were in this segment (or not yet customers) at the start",
+        error_messages={"invalid_choice": UNKNOWN_MOVED_FROM},
+    )
     search = search_filter("name, email and city")
     ordering = OrderingFilter(fields=["name", "email", "city", "country", "joined_at"])
 
     class Meta:
         model = Customer
-        fields = ["segment", "date_to", "search", "ordering"]
+        fields = ["segment", "date_from", "date_to", "moved_from", "search", "ordering"]
 
     def keep(self, queryset, name, value):
         return queryset
@@ -143,7 +154,11 @@ class SegmentMemberFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
-        ids = Scores(data.get("date_to") or today()).members(data["segment"])
+        if data.get("moved_from"):
+            ids = movers(date_range=DateRange(data.get("date_from"), data.get("date_to") or today()),
+                         moved_from=data["moved_from"], segment=data["segment"])
+        else:
+            ids = Scores(data.get("date_to") or today()).members(data["segment"])
         return super().filter_queryset(queryset.filter(pk__in=ids))
 
 

@@ -195,3 +195,22 @@ def _moves(start: dt.date, end: dt.date, counts: np.ndarray) -> None:
         found = known[at] == came[:, 3]
         origin[found] = before.segment[len(kept):][order][at[found]]
     np.add.at(counts, (origin, after.segment[len(kept):]), 1)
+
+
+def movers(*, date_range: DateRange, moved_from: str, segment: str) -> list:
+    """The ids of the customers in segment_movement's cell ``moved_from`` → ``segment`` for
+    ``date_range`` (``moved_from`` may be "Not yet a customer")."""
+    end = as_of_day(date_range)
+    start = date_range.start - dt.timedelta(days=1) if date_range.start else None
+    after = Scores(end)
+    origin = np.full(len(after), len(SEGMENTS))
+    if start is not None and start < end and len(after):
+        before = Scores(start)
+        order = np.argsort(before.customer_ids, kind="stable")
+        known = before.customer_ids[order]
+        if len(known):
+            at = np.minimum(np.searchsorted(known, after.customer_ids), len(known) - 1)
+            found = known[at] == after.customer_ids
+            origin[found] = before.segment[order][at[found]]
+    chosen = (origin == (*SEGMENTS, NOT_YET).index(moved_from)) & (after.segment == SEGMENTS.index(segment))
+    return after.customer_ids[chosen].tolist()

@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import re
+from urllib.parse import parse_qsl
 
 import pytest
 
@@ -70,3 +71,32 @@ def test_customer_page_shows_the_segment(analyst_client, shop):
     expected = Scores(D(2025, 3, 31)).of(ann.pk)["segment"]
     assert expected == segments_oracle.segments_of(D(2025, 3, 31))[ann.pk][0]
     assert "data-customer-segment" in page and expected.replace("'", "&#x27;") in page
+
+
+def test_a_movement_cell_opens_the_customers_who_moved(analyst_client, shop):
+    import html
+
+    from analytics.figures.segments import NOT_YET
+
+    emails = {c.pk: c.email for c in (shop["ann"], shop["bob"], shop["cy"])}
+    for date_from in ("2025-02-15", None):
+        query = {"date_to": "2025-03-31", **({"date_from": date_from} if date_from else {})}
+        before = segments_oracle.segments_of(D(2025, 2, 14)) if date_from else {}
+        moved = {}
+        for customer_id, (segment, _) in segments_oracle.segments_of(D(2025, 3, 31)).items():
+            origin = before[customer_id][0] if customer_id in before else NOT_YET
+            moved.setdefault((origin, segment), set()).add(emails[customer_id])
+        page = analyst_client.get("/users/segments/", query).content.decode()
+        links = {}
+        for row in re.findall(r'<tr data-from="([^"]+)">(.*?)</tr>', page):
+            for to, href in re.findall(r'data-to="([^"]+)"><a href="([^"]+)"', row[1]):
+                links[(html.unescape(row[0]), html.unescape(to))] = html.unescape(href)
+        assert set(links) == set(moved), date_from
+        assert not date_from or any(origin != NOT_YET for origin, _ in moved)
+        for cell, href in links.items():
+            rows = analyst_client.get(href.replace("/customers/?", "/customers/table/?")).json()["data"]
+            assert {row["email"] for row in rows} == moved[cell], cell
+            params = dict(parse_qsl(href.split("?", 1)[1]))
+            assert csv_emails(analyst_client, "/api/analytics/segment_customers/", params) == moved[cell]
+    bad = analyst_client.get("/api/analytics/segment_customers/", {"segment": "Lost", "moved_from": "Gold"})
+    assert bad.status_code == 400 and "moved_from" in bad.json()

@@ -31,9 +31,16 @@ def segment_page(request):
     rows = [{**row, "href": f"{members}?{urlencode({**as_of, 'segment': row['segment']})}"}
             for row in segments["segments"]]
     top = max((row["customers"] for row in movement["rows"]), default=0)
+    start = {"date_from": filters.date_range.start.isoformat()} if filters.date_range.start else {}
+
+    def moved(row, to):  # a cell opens the customers who moved from its row's segment to its column's
+        query = {**start, "date_to": movement["to"], "segment": to, "moved_from": row["from"]}
+        return f"{members}?{urlencode(query)}" if row["to"][to] else ""
+
     moves = [
         {"from": row["from"], "customers": row["customers"],
-         "cells": [{"to": to, "customers": row["to"][to], "stays": to == row["from"]} for to in SEGMENTS]}
+         "cells": [{"to": to, "customers": row["to"][to], "stays": to == row["from"], "href": moved(row, to)}
+                   for to in SEGMENTS]}
         for row in movement["rows"]
     ]
     grid = {(cell["r"], cell["fm"]): cell for cell in segments["grid"]}
@@ -56,7 +63,7 @@ MEMBER_TABLE = Table(
 
 
 def _member_filters(request):
-    filters = page_filters(request, extra_keys=("segment",))
+    filters = page_filters(request, extra_keys=("segment", "moved_from"))
     filters.category = None
     return filters
 
@@ -65,8 +72,10 @@ def _member_filters(request):
 def segment_customers_page(request):
     return record_list_page(
         request, filters=_member_filters(request), table=MEMBER_TABLE, table_url="accounts:segment-customer-table",
-        template="segment_customers.html", figure=lambda filters: {}, chip_labels={"segment": "Segment"},
-        dates_note="The segment as of the To date (today when empty).",
+        template="segment_customers.html", figure=lambda filters: {},
+        chip_labels={"segment": "Segment", "moved_from": "Moved from"},
+        dates_note="The segment as of the To date (today when empty); with Moved from, the customers who were "
+                   "in that segment the day before the From date.",
     )
 
 
