@@ -100,3 +100,32 @@ def test_a_movement_cell_opens_the_customers_who_moved(analyst_client, shop):
             assert csv_emails(analyst_client, "/api/analytics/segment_customers/", params) == moved[cell]
     bad = analyst_client.get("/api/analytics/segment_customers/", {"segment": "Lost", "moved_from": "Gold"})
     assert bad.status_code == 400 and "moved_from" in bad.json()
+
+
+def test_the_heat_map_and_the_segments_as_csv(analyst_client, shop):
+    from analytics.figures.cohorts import cohort_retention
+    from analytics.figures.segments import rfm_segments, segment_movement
+    from core.filters import DateRange
+
+    def lines(url, params):
+        response = analyst_client.get(url, params)
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+        return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    page = analyst_client.get("/users/cohorts/", {"category": "Books"}).content.decode()
+    assert 'href="/users/cohorts/csv/?category=Books" data-csv' in page
+    figure = cohort_retention(date_range=DateRange(), category="Books")
+    rows = lines("/users/cohorts/csv/", {"category": "Books"})
+    assert [(r["cohort"], r["month"], int(r["customers"]), float(r["revenue_per_customer"])) for r in rows] == [
+        (c["cohort"], cell["month"], cell["customers"], cell["revenue_per_customer"])
+        for c in figure["cohorts"] for cell in c["cells"]]
+    assert rows and analyst_client.get("/users/cohorts/csv/", {"channel": "fax"}).status_code == 400
+    span = {"date_from": "2025-02-15", "date_to": "2025-03-31"}
+    counts = rfm_segments(date_range=DateRange(D(2025, 2, 15), D(2025, 3, 31)))
+    assert [(r["segment"], int(r["customers"])) for r in lines("/users/segments/csv/", span)] == [
+        (s["segment"], s["customers"]) for s in counts["segments"]]
+    moved = segment_movement(date_range=DateRange(D(2025, 2, 15), D(2025, 3, 31)))
+    assert [(r["from"], int(r["Lost"]), int(r["customers"]))
+            for r in lines("/users/segments/csv/", {**span, "table": "movement"})] == [
+        (row["from"], row["to"]["Lost"], row["customers"]) for row in moved["rows"]]
+    assert analyst_client.get("/users/segments/csv/", {"date_to": "soon"}).status_code == 400

@@ -3,6 +3,7 @@ the customers behind a cell (/users/cohorts/customers/)."""
 
 from urllib.parse import urlencode
 
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -12,6 +13,7 @@ from analytics.figures.cohorts import CHANNELS, UNKNOWN_CHANNEL
 from analytics.members import CohortMemberFilter, cohort_member_list
 from analytics.rollups.version import version_current
 from catalog.selectors import category_list
+from core.api.csv_export import csv_response
 from core.pages import (
     Table,
     datatable_json,
@@ -95,6 +97,23 @@ def cohort_page(request):
         "repeat": figure_cached("repeat_purchase", **args),
         "api_query": urlencode({**filters.range_params(), **scope}),
     })
+
+
+CELL_COLUMNS = ["offset", "month", "customers", "retention", "returned", "repeat_rate", "orders", "revenue",
+                "cumulative_orders", "cumulative_revenue", "revenue_per_customer"]
+
+
+@reader_required
+def cohort_csv(request):
+    """The heat map as CSV, one line per cohort and month since its first, for the page's filters."""
+    filters = _filters(request)
+    if filters.errors:
+        return HttpResponseBadRequest("\n".join(filters.errors), content_type="text/plain")
+    result = figure_cached("cohort_retention", date_range=filters.date_range, category=filters.category,
+                           channel=filters.extra.get("channel"), version=version_current())
+    rows = ({"cohort": cohort["cohort"], "cohort_customers": cohort["customers"], **cell}
+            for cohort in result["cohorts"] for cell in cohort["cells"])
+    return csv_response(header=["cohort", "cohort_customers", *CELL_COLUMNS], rows=rows, filename="cohorts.csv")
 
 
 class PageFilter:

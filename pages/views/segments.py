@@ -3,6 +3,7 @@ range, and a segment's customers (/users/segments/customers/)."""
 
 from urllib.parse import urlencode
 
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -11,6 +12,7 @@ from analytics.figures.cached import figure_cached
 from analytics.figures.segments import SEGMENTS
 from analytics.members import SegmentMemberFilter, segment_member_list
 from analytics.rollups.version import version_current
+from core.api.csv_export import csv_response
 from core.pages import Table, datatable_json, filter_bar, page_filters, reader_required, record_list_page
 
 
@@ -48,8 +50,28 @@ def segment_page(request):
         **filter_bar(request, filters, dates_note="Scored as of the last day of the range (today when open); "
                                                  "movement from the day before its first."),
         "segments": segments, "rows": rows, "movement": movement, "moves": moves, "top": top,
+        "range_query": urlencode(filters.range_params()),
         "grid_rows": [[grid[(r, fm)] for r in range(1, 6)] for fm in range(5, 0, -1)],
     })
+
+
+@reader_required
+def segment_csv(request):
+    """The segments' sizes and revenue as CSV (``?table=movement``: the movement matrix, one line per
+    start segment), for the page's range."""
+    filters = _filters(request)
+    if filters.errors:
+        return HttpResponseBadRequest("\n".join(filters.errors), content_type="text/plain")
+    version = version_current()
+    if request.GET.get("table") == "movement":
+        movement = figure_cached("segment_movement", version=version, date_range=filters.date_range)
+        rows = ({"from": row["from"], **row["to"], "customers": row["customers"]} for row in movement["rows"])
+        return csv_response(header=["from", *SEGMENTS, "customers"], rows=rows,
+                            filename=f"segment-movement-{movement['to']}.csv")
+    segments = figure_cached("rfm_segments", version=version, date_range=filters.date_range)
+    rows = ({**row, "as_of": segments["as_of"]} for row in segments["segments"])
+    return csv_response(header=["as_of", "segment", "customers", "share", "revenue"], rows=rows,
+                        filename=f"segments-{segments['as_of']}.csv")
 
 
 MEMBER_TABLE = Table(
