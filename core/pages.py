@@ -119,10 +119,13 @@ def drop_rejected_filters(filters: PageFilters, table: "Table") -> None:
 
 
 def filter_bar(
-    request, filters: PageFilters, *, categories: Sequence[str] = (), dates_note: str = ""
+    request, filters: PageFilters, *, categories: Sequence[str] = (), dates_note: str = "",
+    selects: Sequence[dict] = (),
 ) -> dict:
-    """Template context for ``includes/filter_bar.html``: preset links, the active one, and the
-    ``categories`` to choose from (none: the page has no category filter)."""
+    """Template context for ``includes/filter_bar.html``: preset links, the active one, the
+    ``categories`` to choose from (none: the page has no category filter), and a page's own
+    ``selects`` (``{"name", "label", "all_label", "options": [(value, label)]}``, the value from
+    ``filters.extra``) beside them, applied with the rest."""
     end = today()
     presets = []
     active = "custom" if (filters.date_range.start or filters.date_range.end) else "all"
@@ -143,6 +146,8 @@ def filter_bar(
         "show_categories": bool(categories),
         "compare_choices": COMPARE_CHOICES if filters.compare else (),
         "dates_note": dates_note,
+        "selects": [{**select, "value": filters.extra.get(select["name"], "")} for select in selects],
+        "select_keys": [select["name"] for select in selects],
         "extra_chips": [],
         "path": request.path,
         # What was typed, so a bad date stays in its box beside the message.

@@ -20,7 +20,6 @@ from core.pages import (
     filter_bar,
     page_filters,
     reader_required,
-    record_chips,
     record_list_page,
 )
 from sales.models import Sale
@@ -82,10 +81,11 @@ def cohort_page(request):
     scope = {k: v for k, v in {"category": filters.category, "channel": channel}.items() if v}
     rows, fmt = _heat_rows(result, show=show, link_params=scope)
     curves = {**result, "cohorts": result["cohorts"][-CURVE_COHORTS:]}
-    bar = filter_bar(request, filters, categories=category_list(),
-                     dates_note="Dates pick the cohorts: the months of the customers' first purchase.")
-    bar["extra_chips"] = record_chips(
-        PageFilter(filters, keep=("channel",)), labels={"channel": "Channel"}, choices={"channel": CHANNEL_LABELS},
+    bar = filter_bar(
+        request, filters, categories=category_list(),
+        dates_note="Dates pick the cohorts: the months of the customers' first purchase.",
+        selects=[{"name": "channel", "label": "Channel", "all_label": "All channels",
+                  "options": [(c, CHANNEL_LABELS[c]) for c in CHANNELS]}],
     )
     return render(request, "cohorts.html", {
         **bar,
@@ -114,16 +114,6 @@ def cohort_csv(request):
     rows = ({"cohort": cohort["cohort"], "cohort_customers": cohort["customers"], **cell}
             for cohort in result["cohorts"] for cell in cohort["cells"])
     return csv_response(header=["cohort", "cohort_customers", *CELL_COLUMNS], rows=rows, filename="cohorts.csv")
-
-
-class PageFilter:
-    """The page's filters with only some extra keys shown as chips (``show`` is a view, not a filter)."""
-
-    def __init__(self, filters, *, keep: tuple[str, ...]):
-        self._filters, self.extra = filters, {k: v for k, v in filters.extra.items() if k in keep}
-
-    def querystring(self, **overrides) -> str:
-        return self._filters.querystring(**overrides)
 
 
 MEMBER_TABLE = Table(
