@@ -63,3 +63,45 @@ def test_segments_page_opens_a_segments_customers(page, live_server, analyst, sh
     page.wait_for_url(lambda url: "/users/" in url and "segments" not in url)
     assert page.locator("[data-customer-segment]").inner_text().startswith(f"RFM segment: {name}")
     screenshot(page, "segments-customer")
+
+
+def test_cohort_channel_is_in_the_main_filter_bar(page, live_server, analyst, shop):
+    login(page, live_server, next_path="/users/cohorts/?category=Home+%26+Kitchen")
+    assert page.locator("form.filterbar").count() == 1
+    select = page.locator("[data-filter-bar] select#filter-channel")
+    channel = select.locator("option").nth(1).get_attribute("value")
+    select.select_option(channel)  # submits with the rest of the bar: the category stays
+    page.wait_for_url(lambda url: f"channel={channel}" in url and "category=Home" in url)
+    figure = api_figure(page, live_server, "cohort_retention", f"category=Home+%26+Kitchen&channel={channel}")
+    cells = page.evaluate(TINTED)
+    assert [(c["cohort"], c["month"], c["value"]) for c in cells] == [
+        (c["cohort"], cell["month"], cell["retention"]) for c in figure["cohorts"] for cell in c["cells"]]
+    assert all(f"channel={channel}" in a.get_attribute("href") for a in page.locator("[data-preset][href]").all())
+    csv = page.request.get(live_server.url + page.locator("[data-csv]").get_attribute("href"))
+    assert csv.ok and csv.text().splitlines()[0].startswith("cohort,cohort_customers,offset,month")
+    assert len(csv.text().splitlines()) == 1 + len(cells)
+
+
+def test_a_movement_cell_opens_the_customers_who_moved(page, live_server, analyst, shop):
+    import datetime as dt
+
+    end = dt.date.today()
+    start = end - dt.timedelta(days=29)
+    query = f"date_from={start.isoformat()}&date_to={end.isoformat()}"
+    login(page, live_server, next_path=f"/users/segments/?{query}")
+    movement = api_figure(page, live_server, "segment_movement", query)
+    links = page.locator("[data-movement] td a")
+    shown = {(link.locator("xpath=ancestor::tr").get_attribute("data-from"),
+              link.locator("xpath=ancestor::td").get_attribute("data-to")): int(link.inner_text())
+             for link in links.all()}
+    assert shown == {(row["from"], to): n for row in movement["rows"] for to, n in row["to"].items() if n}
+    moved, count = next((cell, n) for cell, n in shown.items() if cell[0] != "Not yet a customer")
+    page.locator(f'[data-movement] tr[data-from="{moved[0]}"] td[data-to="{moved[1]}"] a').click()
+    page.wait_for_url(lambda url: "/users/segments/customers/" in url and "moved_from=" in url)
+    wait_for_table(page, "segment-customers-table")
+    names = sorted(row[0] for row in table_rows(page, "segment-customers-table"))
+    params = page.url.split("?", 1)[1]
+    expected = api_figure(page, live_server, "segment_customers", params)["results"]
+    assert names == sorted(c["name"] for c in expected) and len(names) == count
+    assert page.locator("h1").inner_text() == f"{moved[0]} → {moved[1]}"
+    screenshot(page, "segment-movers")
