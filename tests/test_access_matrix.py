@@ -35,6 +35,8 @@ MATRIX = [
     ("get", "/users/", PAGE),
     ("get", "/users/table/", PAGE),
     ("get", "/users/{customer}/", PAGE),
+    ("get", "/users/cohorts/csv/", PAGE),
+    ("get", "/users/segments/csv/?table=movement", PAGE),
     ("get", "/products/", PAGE),
     ("get", "/products/table/", PAGE),
     ("get", "/products/{product}/", PAGE),
