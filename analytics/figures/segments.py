@@ -187,14 +187,21 @@ def _moves(start: dt.date, end: dt.date, counts: np.ndarray) -> None:
     before = Scores(start, table=np.concatenate((kept, left[:, state])).astype(np.int64))
     after = Scores(end, table=np.concatenate((kept, came[:, state])).astype(np.int64))
     np.add.at(counts, (before.segment[:len(kept)], after.segment[:len(kept)]), 1)
-    origin = np.full(len(came), len(SEGMENTS))  # "Not yet a customer" unless scored on the start day
-    if len(left) and len(came):
-        order = np.argsort(left[:, 3], kind="stable")
-        known = left[order, 3]
-        at = np.minimum(np.searchsorted(known, came[:, 3]), len(known) - 1)
-        found = known[at] == came[:, 3]
-        origin[found] = before.segment[len(kept):][order][at[found]]
+    origin = segment_of(left[:, 3], before.segment[len(kept):], came[:, 3])
     np.add.at(counts, (origin, after.segment[len(kept):]), 1)
+
+
+def segment_of(ids: np.ndarray, segments: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The segment of each of ``wanted`` among ``ids`` (scored ``segments``), "Not yet a customer"
+    (len(SEGMENTS)) for those not among them."""
+    found_segments = np.full(len(wanted), len(SEGMENTS))
+    if len(ids) and len(wanted):
+        order = np.argsort(ids, kind="stable")
+        known = ids[order]
+        at = np.minimum(np.searchsorted(known, wanted), len(known) - 1)
+        found = known[at] == wanted
+        found_segments[found] = segments[order][at[found]]
+    return found_segments
 
 
 def movers(*, date_range: DateRange, moved_from: str, segment: str) -> list:
@@ -204,13 +211,8 @@ def movers(*, date_range: DateRange, moved_from: str, segment: str) -> list:
     start = date_range.start - dt.timedelta(days=1) if date_range.start else None
     after = Scores(end)
     origin = np.full(len(after), len(SEGMENTS))
-    if start is not None and start < end and len(after):
+    if start is not None and start < end:
         before = Scores(start)
-        order = np.argsort(before.customer_ids, kind="stable")
-        known = before.customer_ids[order]
-        if len(known):
-            at = np.minimum(np.searchsorted(known, after.customer_ids), len(known) - 1)
-            found = known[at] == after.customer_ids
-            origin[found] = before.segment[order][at[found]]
+        origin = segment_of(before.customer_ids, before.segment, after.customer_ids)
     chosen = (origin == (*SEGMENTS, NOT_YET).index(moved_from)) & (after.segment == SEGMENTS.index(segment))
     return after.customer_ids[chosen].tolist()
