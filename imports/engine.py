@@ -20,6 +20,7 @@ are the same as without it.
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from operator import attrgetter
@@ -166,6 +167,8 @@ class ImportRun:
         self.using = using
         self.write = write  # switched off at the first bad row unless skipping bad rows
         self.counts = Counts()
+        # Wall seconds per phase (check, write, indexes, ...), for ``import_data -v 2`` and the bench.
+        self.phases: dict[str, float] = {}
         self.errors: list[RowError] = []
         self.seen_keys: dict[str, int] = {}  # natural key → line (duplicates in one run are refused)
         self.now = timezone.now()
@@ -221,7 +224,9 @@ class ImportRun:
                 self._load_customers([e for e in emails if e and e not in self.customers])
             if self.products_at_start:
                 self._load_products([s for s in skus if s and s not in self.products])
+        started = time.perf_counter()
         done, accepted = fast.check(batch)
+        started = self.spent("check", started)
         if not accepted:
             return done
         apply = self.write
@@ -231,7 +236,14 @@ class ImportRun:
         self.counts.created += len(accepted)
         if apply:
             fast.insert(accepted)
+        self.spent("write", started)
         return done
+
+    def spent(self, phase: str, since: float) -> float:
+        """Add the time since ``since`` to ``phase``; returns now."""
+        now = time.perf_counter()
+        self.phases[phase] = self.phases.get(phase, 0.0) + now - since
+        return now
 
     # --- checking ------------------------------------------------------------------------------
 
@@ -251,6 +263,9 @@ class ImportRun:
         rows = []
         whole = len(batch)
         done = self._fast_sales(batch, whole) if self.fast_sales is not None else 0
+        if done == whole:
+            return
+        started = time.perf_counter()
         for line, raw in batch.rows_from(done):
             if not isinstance(raw, dict):  # a line that could not be parsed (reading.BadLine)
                 self.fail(file, line, "line", raw.message, None)
@@ -264,10 +279,12 @@ class ImportRun:
         rows = self._check_keys(file, rows)
         if self.errors and not self.skip_invalid:
             self.write = False
+        started = self.spent("check", started)
         if rows:
             if self.write and whole >= BATCH:
                 self.drop_indexes()  # a large first load (see drop_indexes)
             self._write(rows, apply=self.write)  # counted also on a dry run
+            self.spent("write", started)
 
     skip_invalid = False
     join_at_first_order = False
@@ -715,7 +732,9 @@ class ImportRun:
         their first order when a later batch carried an earlier one."""
         if not self.write:
             return
+        started = time.perf_counter()
         self.restore_indexes()
+        started = self.spent("indexes", started)
         for mapping, model, attr, index in (
             (self.customers, Customer, "joined_at", 1),
             (self.products, Product, "created_at", 2),
@@ -731,6 +750,7 @@ class ImportRun:
             moved = [Customer(pk=pk, joined_at=joined) for pk, joined in self.moved_joins.items()]
             Customer._base_manager.using(self.using).bulk_update(moved, ["joined_at"], batch_size=500)
             self.counts.joins_moved = len(moved)
+        self.spent("write", started)
 
     def _insert(self, rows: list[dict]) -> None:
         if not rows:
@@ -956,14 +976,16 @@ class FastSales:
         columns, cut = self._columns(batch)
         if not cut:
             return 0, []
-        # Types first (a JSON value of another type, unhashable perhaps, stops the pass there).
+        # Types first (a JSON value of another type, unhashable perhaps, stops the pass there;
+        # CSV cells are all text).
+        text_only = batch.cells is not None
         for name, allowed in self.TYPES.items():
             values = columns[name]
             if values is None:
                 if allowed is REQUIRED_TEXT:
                     return 0, []
                 continue
-            if not set(map(type, values[:cut])) <= allowed:
+            if not text_only and not set(map(type, values[:cut])) <= allowed:
                 cut = _first(values, cut, lambda v, allowed=allowed: v.__class__ not in allowed)
         _truncate(columns, cut)
         for step in (self._cells, self._customers, self._products, self._totals):
@@ -982,8 +1004,11 @@ class FastSales:
         seen = self.run.seen_keys
         ext = c["external_id"]
         ext_max = self.external_id.max_length
-        plain = "".join(ext).isprintable() and max(map(len, ext)) <= ext_max
-        if not (plain and list(map(str.strip, ext)) == ext):
+        joined = "".join(ext)
+        plain = joined.isprintable() and max(map(len, ext)) <= ext_max
+        # In printable text the only whitespace is " " (the others are not printable), so without
+        # one no value changes when stripped.
+        if not (plain and (" " not in joined or list(map(str.strip, ext)) == ext)):
             cut = _first(
                 ext, cut, lambda v: v != "" and not (v.isprintable() and len(v) <= ext_max and v == v.strip())
             )
@@ -1181,15 +1206,17 @@ class FastSales:
                     discount = gross - total if total is not None else zero
                 expected = (gross - discount).quantize(CENT)
                 settles = total is None or total == expected
-                outcome = (discount.quantize(CENT), expected) if settles else None
+                discount = discount.quantize(CENT)
+                # With the text SQLite stores (str, as its Decimal adapter), made once per key.
+                outcome = (discount, expected, str(discount), str(expected)) if settles else None
             fresh[key] = outcome
         settled = _memoised(settled, fresh)
         outcomes = list(map(settled.__getitem__, keys))
         if None in outcomes:
             cut = outcomes.index(None)
             del outcomes[cut:]
-        discounts, totals = zip(*outcomes, strict=True) if outcomes else ((), ())
-        c["discount"], c["total"] = list(discounts), list(totals)
+        columns = zip(*outcomes, strict=True) if outcomes else ((), (), (), ())
+        c["discount"], c["total"], c["discount_text"], c["total_text"] = map(list, columns)
         return cut
 
     # --- accepted: the same bookkeeping as the full path ---------------------------------------
@@ -1281,7 +1308,8 @@ class FastSales:
         stored = c["stored_moments"]
         if stored is None:
             stored = [m.isoformat(" ")[:-6] for m in c["moments"]]
-        decimals = [list(map(str, c[name])) for name in ("unit_price", "discount", "total")]
+        texts = {unit: str(unit) for unit in set(c["unit_price"])}  # prices repeat
+        decimals = [list(map(texts.__getitem__, c["unit_price"])), c["discount_text"], c["total_text"]]
         with run.connection.cursor() as cursor:
             cursor.executemany(
                 self.sql,

@@ -29,6 +29,7 @@ NO_TRANSACTIONS = (
 )
 NOTHING_WRITTEN = "{bad:,} bad row(s); nothing was written. The report: {report}"
 ADAPTERS = {"cdnow": cdnow.rows}
+PHASES = "Phases (wall): {phases}."
 RECEIVER_FAILED = "Imported, but {receiver} failed on records_seeded: {error!r}"
 
 
@@ -129,7 +130,9 @@ class Command(BaseCommand):
                         )
                     )
                     first = True
+                    waited = time.perf_counter()
                     for batch in batches:
+                        run.spent("read (waiting for the reader)", waited)
                         if first:
                             self._note_columns(run, name, batch)
                             first = False
@@ -138,11 +141,17 @@ class Command(BaseCommand):
                         progress.update(len(batch))
                         if options["progress_callback"]:
                             options["progress_callback"](rows_read)
+                        waited = time.perf_counter()
+                    run.spent("read (waiting for the reader)", waited)
                 run.finish()
                 if run.errors and not skip or dry_run:
                     raise Rollback
                 if connection.vendor == "sqlite":
+                    checked = time.perf_counter()
                     run.check_foreign_keys()
+                    run.spent("foreign keys", checked)
+                committing = time.perf_counter()
+            run.spent("commit", committing)
         except ReadError as exc:
             raise CommandError(str(exc)) from None
         except Rollback:
@@ -178,6 +187,8 @@ class Command(BaseCommand):
             return
         if verbosity:
             self.stdout.write(self.style.SUCCESS(f"Imported {kind}: {summary}."))
+        if verbosity > 1:
+            self.stdout.write(PHASES.format(phases=", ".join(f"{k} {v:.2f} s" for k, v in run.phases.items())))
         if counts.created or counts.updated or related or counts.joins_moved:
             # Runs now (nothing encloses this command's transaction) or once the outer one commits.
             new = dict(counts.related_created)
