@@ -209,7 +209,11 @@ class ImportRun:
         if self.join_at_first_order:
             return 0
         if self.customers_at_start or self.products_at_start:
-            if batch.cells is not None:
+            if batch.columns is not None:
+                at = {name: i for i, name in enumerate(batch.header)}
+                emails = set(batch.columns[at["customer_email"]]) if "customer_email" in at else set()
+                skus = set(batch.columns[at["product_sku"]]) if "product_sku" in at else set()
+            elif batch.cells is not None:
                 at = {name: i for i, name in enumerate(batch.header)}
                 rows = [values for values in batch.cells if values.__class__ is list]
                 emails = {v[at["customer_email"]] for v in rows} if "customer_email" in at else set()
@@ -949,6 +953,12 @@ class FastSales:
 
     def _columns(self, batch):
         """Column name → list of cells (None: not in the file) and the number of rows to look at."""
+        if batch.columns is not None:  # plain CSV lines, read a column at a time
+            at = {name: i for i, name in enumerate(batch.header)}  # a repeated name: the last one
+            columns = {name: list(batch.columns[at[name]]) if name in at else None for name in self.TYPES}
+            if columns["external_id"] is None:
+                columns["external_id"] = [""] * len(batch)
+            return columns, len(batch)
         if batch.cells is not None:
             cells, header = batch.cells, batch.header
             limit = len(cells)
@@ -978,7 +988,7 @@ class FastSales:
             return 0, []
         # Types first (a JSON value of another type, unhashable perhaps, stops the pass there;
         # CSV cells are all text).
-        text_only = batch.cells is not None
+        text_only = batch.header is not None
         for name, allowed in self.TYPES.items():
             values = columns[name]
             if values is None:
@@ -995,7 +1005,7 @@ class FastSales:
             _truncate(columns, cut)
         if not cut:
             return 0, []
-        return cut, self._accept(columns, batch.lines[:cut] if batch.cells is not None else
+        return cut, self._accept(columns, batch.lines[:cut] if batch.header is not None else
                                  [line for line, _raw in batch.rows[:cut]])
 
     # --- the cells (as _clean_cells) -----------------------------------------------------------

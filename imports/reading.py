@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import islice
+from operator import methodcaller
 from pathlib import Path
 
 from core.prefetch import prefetched
@@ -69,16 +70,26 @@ def detect_format(path: str, stream: io.TextIOBase, requested: str) -> str:
 class Batch:
     """Up to ``size`` rows read in a row: ``rows`` as ``(line, dict | BadLine)`` pairs, and for CSV
     also the cells as read (``header``, ``lines``, ``cells``: one list of strings per line, or its
-    BadLine), so a pass over whole columns need not build a dict per row."""
+    BadLine), so a pass over whole columns need not build a dict per row. A CSV chunk of plain lines
+    comes as ``columns`` (one list of strings per header column), its ``cells`` made when asked."""
 
-    def __init__(self, *, rows=None, header=None, lines=None, cells=None):
+    def __init__(self, *, rows=None, header=None, lines=None, cells=None, columns=None):
         self._rows = rows
         self.header = header
         self.lines = lines
-        self.cells = cells
+        self._cells = cells
+        self.columns = columns
+
+    @property
+    def cells(self):
+        if self._cells is None and self.columns is not None:
+            self._cells = [list(values) for values in zip(*self.columns, strict=True)]
+        return self._cells
 
     def __len__(self):
-        return len(self.cells) if self.cells is not None else len(self._rows)
+        if self.columns is not None:
+            return len(self.lines)
+        return len(self._cells) if self._cells is not None else len(self._rows)
 
     def __bool__(self):
         return len(self) > 0
@@ -114,10 +125,10 @@ def read_batches(
         fmt = detect_format(path, stream, fmt)
         with _read_errors(path):
             if fmt == "csv":
-                for header, lines, cells in _csv_chunks(path, stream, size):
+                for header, lines, cells, columns in _csv_chunks(path, stream, size):
                     if renames:
                         header = [renames.get(name, name) for name in header]
-                    yield Batch(header=header, lines=lines, cells=cells)
+                    yield Batch(header=header, lines=lines, cells=cells, columns=columns)
                 return
             rows = _jsonl_rows(stream) if fmt == "jsonl" else adapters[fmt](stream)
             if renames:
@@ -166,23 +177,29 @@ def _read_errors(path: str):
         raise ReadError(f"{display_name(path)}: {exc}") from None
 
 
-def _csv_chunks(path: str, stream: io.TextIOBase, size: int) -> Iterator[tuple[list, list, list]]:
-    """``(header, lines, cells)`` of up to ``size`` lines at a time (see ``Batch``)."""
+def _csv_chunks(path: str, stream: io.TextIOBase, size: int) -> Iterator[tuple[list, list, list, list]]:
+    """``(header, lines, cells, columns)`` of up to ``size`` rows at a time (see ``Batch``): either
+    ``cells`` from the csv module, or, for a chunk of plain lines, ``columns`` (``_plain_columns``)."""
     header_line = stream.readline()
     if not header_line.strip():
         raise ReadError(f"{display_name(path)}: no header row")
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     header = next(csv.reader([header_line], delimiter=delimiter))
     header = [name.strip() for name in header]
-    reader = csv.reader(stream, delimiter=delimiter)
     width = len(header)
     previous_end = 1  # the header's line
+    physical = iter(stream)  # the lines as the csv module is handed them
     while True:
-        ends, cells = [], []
-        end, cell = ends.append, cells.append
-        for values in islice(reader, size):
-            end(reader.line_num + 1)  # the line this row ends on (line_num counts from after the header)
-            cell(values)
+        raw = list(islice(physical, size))
+        if not raw:
+            return
+        columns = _plain_columns(raw, delimiter, width)
+        if columns is not None:
+            lines = list(range(previous_end + 1, previous_end + 1 + len(raw)))
+            previous_end = lines[-1]
+            yield header, lines, None, columns
+            continue
+        ends, cells = _parsed(raw, physical, delimiter, previous_end)
         if not cells:
             return
         # A row starts on the line after the previous one ended.
@@ -201,7 +218,54 @@ def _csv_chunks(path: str, stream: io.TextIOBase, size: int) -> Iterator[tuple[l
                     else BadLine(line, f"expected {width} columns (as in the header), found {len(values)}")
                 )
         if kept:
-            yield header, lines, kept
+            yield header, lines, kept, None
+
+
+def _plain_columns(raw: list[str], delimiter: str, width: int) -> list[list[str]] | None:
+    """The columns of ``raw`` when the csv module would read each of these lines as one row of
+    ``width`` cells split at ``delimiter`` and nothing else: no quote character anywhere, no line
+    break but the ``\\n`` or ``\\r\\n`` ending each line, ``width - 1`` delimiters on every line
+    (so no blank line, no row of another width), no cell over the csv module's size limit.
+    None otherwise (the csv module reads them)."""
+    if width < 2:
+        return None
+    text = "".join(raw)
+    if '"' in text or max(map(len, raw)) > csv.field_size_limit():
+        return None
+    if "\r" in text:
+        if text.count("\r") != text.count("\r\n"):
+            return None
+        text = text.replace("\r\n", "\n")
+    if text.count("\n") != len(raw) - (0 if text.endswith("\n") else 1):
+        return None
+    if set(map(methodcaller("count", delimiter), raw)) != {width - 1}:
+        return None
+    cells = text.removesuffix("\n").replace("\n", delimiter).split(delimiter)
+    return [cells[i::width] for i in range(width)]
+
+
+def _parsed(raw: list[str], physical: Iterator[str], delimiter: str, previous_end: int):
+    """The csv module's rows of the lines ``raw``, and of the lines after them a row begun in
+    ``raw`` runs on to (a quoted cell over several lines): ``(line each row ends on, cells)``."""
+    fed = 0
+
+    def feed():
+        nonlocal fed
+        for line in raw:
+            fed += 1
+            yield line
+        for line in physical:  # pulled only while a row begun in raw is still open
+            fed += 1
+            yield line
+
+    reader = csv.reader(feed(), delimiter=delimiter)
+    ends, cells = [], []
+    for values in reader:
+        ends.append(previous_end + reader.line_num)
+        cells.append(values)
+        if fed >= len(raw):
+            break
+    return ends, cells
 
 
 def _jsonl_rows(stream: io.TextIOBase) -> Iterator[tuple[int, dict]]:
