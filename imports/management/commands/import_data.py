@@ -188,7 +188,8 @@ class Command(BaseCommand):
         if verbosity:
             self.stdout.write(self.style.SUCCESS(f"Imported {kind}: {summary}."))
         if verbosity > 1:
-            self.stdout.write(PHASES.format(phases=", ".join(f"{k} {v:.2f} s" for k, v in run.phases.items())))
+            phases = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in run.phases.items())
+            self.stdout.write(PHASES.format(phases=phases))
         if counts.created or counts.updated or related or counts.joins_moved:
             # Runs now (nothing encloses this command's transaction) or once the outer one commits.
             new = dict(counts.related_created)
