@@ -115,7 +115,7 @@ if USING_MONGODB:
         label: f"mongo_migrations.{label}"
         for label in (
             "admin", "auth", "contenttypes", "sessions", "authtoken", "axes",
-            "accounts", "catalog", "sales", "feedback", "analytics", "search",
+            "accounts", "catalog", "sales", "feedback", "analytics", "search", "seeding",
         )
     }
 

@@ -30,6 +30,13 @@ def clear_records(*, using: str) -> None:
     what their ``on_delete`` asks for (CASCADE: deleted through the ORM, SET_NULL: nulled);
     any other kind is left to the foreign-key check, which then fails the whole seed.
     """
+    clear_outside(using=using)
+    for model in SEEDED_MODELS:
+        model._base_manager.using(using).all()._raw_delete(using)
+
+
+def clear_outside(*, using: str) -> None:
+    """What clearing the records does to other models' rows pointing at them (see clear_records)."""
     for model in SEEDED_MODELS:
         for relation in outside_relations(model):
             field = relation.field
@@ -40,7 +47,6 @@ def clear_records(*, using: str) -> None:
                 referring.delete()
             elif relation.on_delete is models.SET_NULL:
                 referring.update(**{field.name: None})
-        model._base_manager.using(using).all()._raw_delete(using)
 
 
 def outside_relations(model: type[models.Model]) -> list:

@@ -1,4 +1,4 @@
-"""Generate and write a whole seed in one transaction."""
+"""Generate and write a whole seed, all or nothing (one transaction on SQLite, a marker on MongoDB)."""
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
@@ -17,6 +17,7 @@ from sales.models import Sale
 
 from .anomalies import day_factors, plant
 from .customers import generate_customers
+from .guard import guarded, undo_stale
 from .feedback import feedback_batches
 from .options import SeedError, SeedPlan
 from .pools import build_pools
@@ -25,11 +26,6 @@ from .records import clear_records, outside_tables
 from .sales import choose_reviewed, sale_batches
 from .timeline import Window
 from .writers import OrmWriter, SqliteWriter
-
-NEEDS_REPLICA_SET = (
-    "seed_data writes in one MongoDB transaction, which needs a replica set or a sharded cluster; "
-    "this server is standalone. Nothing was written."
-)
 
 # progress(label, total) -> context manager with .update(n); tqdm fits.
 Progress = Callable[[str, int], AbstractContextManager]
@@ -55,29 +51,30 @@ def seed_records(
 ) -> dict[str, int]:
     """Write the plan's rows (after deleting existing ones when ``clear``) all or nothing.
 
-    Sends no signal: the caller sends records_seeded once this has committed. Returns the
-    counts written, keyed as the signal names them.
+    First undoes what a killed earlier run left (seeding.generate.guard). Sends no signal: the caller
+    sends records_seeded once this has committed. Returns the counts written, keyed as the signal
+    names them.
     """
     connection = connections[using]
-    # django-mongodb-backend's feature flag: is this a replica set or sharded cluster?
-    if connection.vendor == "mongodb" and not connection.features._supports_transactions:
-        raise SeedError(NEEDS_REPLICA_SET)
+    undo_stale(using=using)
     window = Window(until=plan.until)
     writer = writer_for(connection, window=window)
     # SQLite: foreign keys unchecked during the load (the keys are generated in range; the
     # tests run PRAGMA foreign_key_check). Only takes effect outside a transaction, as here.
     checks_off = connection.constraint_checks_disabled() if connection.vendor == "sqlite" else nullcontext()
-    with checks_off:
-        # On MongoDB a real transaction (replica set or sharded cluster). A standalone server
-        # refuses transactions ("Transaction numbers are only allowed on a replica set member or
-        # mongos"): every write in this block would fail, so a standalone server is turned away
-        # above, before anything is deleted. A large seed may also outlive the server's
-        # transactionLifetimeLimitSeconds (60 s by default) and be rolled back.
-        with atomic(using):
-            if clear:
-                clear_records(using=using)
-                # Rows of other apps pointing at what was cleared would now dangle: fail instead.
-                connection.check_constraints(table_names=outside_tables())
+    with guarded(cleared=clear, using=using), checks_off:
+        if connection.vendor == "sqlite":
+            # One transaction: rolled back on failure, and by SQLite itself if the process dies.
+            with atomic(using):
+                if clear:
+                    clear_records(using=using)
+                    # Rows of other apps pointing at what was cleared would now dangle: fail instead.
+                    connection.check_constraints(table_names=outside_tables())
+                _write(writer, plan, window, progress)
+        else:
+            # Batches each on its own (OrmWriter: insertMany of ORM_BATCH documents), no transaction:
+            # a large seed outlives transactionLifetimeLimitSeconds. The old records, when clearing,
+            # were set aside by guarded() and come back if this raises.
             _write(writer, plan, window, progress)
     return plan.counts
 

@@ -12,6 +12,9 @@ from django.db import models
 
 from .encode import python_values, sqlite_values
 
+# One insertMany per batch, outside any transaction (seeding.generate.guard): 5,000 documents of a few
+# hundred bytes (a sale is about 250 B in BSON) is 1–2 MB, far below the 16 MB document and 48 MB
+# message limits and the 16 MB a transaction's oplog entry could hold, and few enough round trips.
 ORM_BATCH = 5_000
 
 

@@ -1,5 +1,6 @@
-"""seed_data on MongoDB, checked without a server: the emptiness check's queries, the ObjectId keys
-the bulk_create path assigns, and the refusal of a standalone server (no transactions)."""
+"""seed_data on MongoDB, checked without a server: the emptiness check's queries and the ObjectId keys
+the bulk_create path assigns. (It needs no transactions, so a standalone server seeds too: see
+seeding.generate.guard and test_guard.py.)"""
 
 import datetime as dt
 from unittest import mock
@@ -12,7 +13,6 @@ from django.db import connection
 from accounts.models import Customer
 from sales.models import Sale
 from seeding.generate import SeedError, build_plan, seed_records, tables_with_records
-from seeding.generate.run import NEEDS_REPLICA_SET
 from seeding.generate.timeline import Window
 from seeding.generate.writers import OrmWriter
 
@@ -50,12 +50,3 @@ def test_bulk_create_rows_get_repeatable_object_ids_that_foreign_keys_share():
     again = writer.encode(Customer, {"id": np.arange(3)})
     assert [c.pk for c in again] == [c.pk for c in customers]
     assert str(sales[1].total) == "39.98" and sales[0].sold_at.tzinfo is not None
-
-
-def test_a_standalone_server_is_refused_before_anything_is_written():
-    plan = build_plan(today=dt.date(2026, 11, 26), users=5, products=2, sales=10, feedback=1)
-    # The cached feature flag, set without asking a server.
-    with mock.patch.dict(connection.features.__dict__, {"_supports_transactions": False}):
-        with pytest.raises(SeedError) as error:
-            seed_records(plan=plan, clear=True)
-    assert str(error.value) == NEEDS_REPLICA_SET

@@ -5,12 +5,14 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+from pymongo.errors import PyMongoError
 from tqdm import tqdm
 
 from analytics.customer_value import clv_fit_after_load
 from core.filters import today
 from core.signals import records_seeded
 from seeding.generate import SIZES, SeedError, build_plan, seed_records, tables_with_records
+from seeding.generate.guard import undo_stale
 from seeding.generate.options import DEFAULT_SEED, DEFAULT_SIZE
 from seeding.generate.run import planted_anomalies
 
@@ -22,7 +24,8 @@ NOT_EMPTY = (
 )
 SKIPPED = "The database already has {tables}; --if-empty: nothing seeded."
 CANNOT_READ = "Cannot read the records ({error}); has `manage.py migrate` run?"
-SEED_FAILED = "Seeding failed and was rolled back; the database is unchanged. {error}"
+SEED_FAILED = "Seeding failed and was undone; the records are as they were. {error}"
+UNDONE_STALE = "Undid a seed_data that did not finish ({run}): the records are back as they were before it."
 RECEIVER_FAILED = "Seeded, but {receiver} failed on records_seeded: {error!r}"
 
 
@@ -55,9 +58,15 @@ class Command(BaseCommand):
             raise CommandError(CLEAR_WITH_IF_EMPTY)
         self.verbosity = options["verbosity"]
         try:
+            # A killed run's half-written records first, so the emptiness check sees what was there.
+            stale = undo_stale(using=DEFAULT_DB_ALIAS)
             existing = tables_with_records(using=DEFAULT_DB_ALIAS)
-        except DatabaseError as exc:
+        except SeedError as exc:
+            raise CommandError(str(exc)) from None
+        except (DatabaseError, PyMongoError) as exc:
             raise CommandError(CANNOT_READ.format(error=exc)) from exc
+        if stale and self.verbosity:
+            self.stderr.write(self.style.WARNING(UNDONE_STALE.format(run=stale)))
         if existing and options["if_empty"]:
             if self.verbosity:
                 self.stdout.write(SKIPPED.format(tables=", ".join(existing)))
@@ -70,7 +79,7 @@ class Command(BaseCommand):
             counts = seed_records(plan=plan, clear=clear, progress=self._progress)
         except SeedError as exc:
             raise CommandError(str(exc)) from None
-        except DatabaseError as exc:  # rolled back: the database is as it was
+        except (DatabaseError, PyMongoError) as exc:  # undone: the records are as they were (guard)
             raise CommandError(SEED_FAILED.format(error=exc)) from exc
         elapsed = time.perf_counter() - started
         if self.verbosity:
