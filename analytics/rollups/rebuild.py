@@ -28,6 +28,7 @@ from analytics.models import (
 from analytics.rollups.active import ALL, linked, month_of, reach
 from analytics.rollups.cohorts import bulk_insert, cohort_rebuild
 from analytics.rollups.ledger import ONE_WEEK, cents, monday_on_or_before, mondays
+from analytics.rollups.rebuild_mongodb import rebuild_beside
 from analytics.rollups.rebuild_sqlite import rebuild_sqlite
 from analytics.rollups.version import version_bump
 from catalog.models import Product
@@ -47,10 +48,17 @@ CITY_FIELDS = ("revenue_cents", "orders")
 
 
 def rollups_rebuild() -> None:
-    """Drop and recompute every rollup: set-based SQL on SQLite, the ORM path elsewhere. One transaction
-    on SQLite (Django's atomic is a no-op on MongoDB, where one this size would not fit anyway);
-    progress bars only on a terminal."""
-    with transaction.atomic():
+    """Recompute every rollup so that no reader ever sees a half state; progress bars only on a terminal.
+
+    SQLite: set-based SQL in one IMMEDIATE transaction. In WAL mode every other connection keeps
+    reading the old rows until it commits, and a write arriving meanwhile waits for the write lock
+    (and fails loudly with "database is locked" past the connection's timeout), so none is lost.
+    MongoDB: the new rows are built in collections beside the old and switched in (rebuild_mongodb).
+    """
+    if connection.vendor == "mongodb":
+        rebuild_beside(rebuild_orm, models=ROLLUP_MODELS)
+        return
+    with transaction.atomic():  # any other SQL backend: the ORM path in one transaction
         for model in ROLLUP_MODELS:
             model.objects.all().delete()
         if connection.vendor == "sqlite":
@@ -60,26 +68,31 @@ def rollups_rebuild() -> None:
         version_bump()
 
 
-def rebuild_orm() -> None:
-    """The portable rebuild (MongoDB): grouped reads, sums in Python, bulk inserts."""
+def _same(model):
+    return model
+
+
+def rebuild_orm(*, into=_same) -> None:
+    """The portable rebuild (MongoDB): grouped reads, sums in Python, bulk inserts into ``into(model)``
+    for each rollup model (a shadow model writing beside the live collection, or the model itself)."""
     categories = dict(Product.objects.values_list("pk", "category"))
     places = {
         pk: (city, country) for pk, city, country in Customer.objects.values_list("pk", "city", "country")
     }
-    _rebuild_customers()
-    product_days, city_days, active_days = _rebuild_sales(categories=categories, places=places)
-    _add_feedback(product_days, categories=categories)
-    _write_ledger(ProductLedger, product_days, key_names=("product_id",), fields=PRODUCT_FIELDS,
+    _rebuild_customers(into)
+    product_days, city_days, active_days = _rebuild_sales(into, categories=categories, places=places)
+    _add_feedback(into, product_days, categories=categories)
+    _write_ledger(into(ProductLedger), product_days, key_names=("product_id",), fields=PRODUCT_FIELDS,
                   attrs=lambda key: {"category": categories[key[0]]})
-    _write_ledger(CityLedger, city_days, key_names=("city", "country", "category"), fields=CITY_FIELDS)
-    _write_active(active_days)
+    _write_ledger(into(CityLedger), city_days, key_names=("city", "country", "category"), fields=CITY_FIELDS)
+    _write_active(into, active_days)
     sales = Sale.objects.filter(status=Sale.Status.COMPLETED).order_by("customer_id", "sold_at").values_list(
         "customer_id", "sold_at", "product_id", "channel", "total",
     )
     cohort_rebuild((
         (customer_id, sold_at.astimezone(UTC).date().isoformat(), categories[product_id], channel, cents(total))
         for customer_id, sold_at, product_id, channel, total in sales.iterator(chunk_size=BATCH)
-    ), insert=bulk_insert)
+    ), insert=lambda model, names, rows: bulk_insert(into(model), names, rows))
 
 
 def _bulk(model, objects, *, label: str) -> None:
@@ -88,7 +101,7 @@ def _bulk(model, objects, *, label: str) -> None:
         model.objects.bulk_create(batch, batch_size=BATCH)
 
 
-def _rebuild_customers() -> None:
+def _rebuild_customers(into) -> None:
     joined = (
         Customer.objects.annotate(day=TruncDate("joined_at", tzinfo=UTC)).values("day", "city", "country")
         .annotate(customers=Count("pk")).values_list("day", "city", "country", "customers")
@@ -97,22 +110,22 @@ def _rebuild_customers() -> None:
     for day, city, country, customers in joined.iterator(chunk_size=BATCH):
         per_day[day] += customers
         per_city[(city, country)][day]["customers"] += customers
-    _bulk(CustomerJoinDay, (CustomerJoinDay(day=d, customers=n) for d, n in per_day.items()),
+    _bulk(into(CustomerJoinDay), (into(CustomerJoinDay)(day=d, customers=n) for d, n in per_day.items()),
           label="customers per day")
-    _write_ledger(CityJoinLedger, per_city, key_names=("city", "country"), fields=("customers",))
+    _write_ledger(into(CityJoinLedger), per_city, key_names=("city", "country"), fields=("customers",))
     located = Q(latitude__isnull=False, longitude__isnull=False)
     cities = Customer.objects.values("city", "country").annotate(
         customers=Count("pk"), located=Count("pk", filter=located),
         latitude_sum=Sum("latitude", filter=located), longitude_sum=Sum("longitude", filter=located),
     )
-    _bulk(City, (
-        City(city=r["city"], country=r["country"], customers=r["customers"], located=r["located"],
+    _bulk(into(City), (
+        into(City)(city=r["city"], country=r["country"], customers=r["customers"], located=r["located"],
              latitude_sum=r["latitude_sum"] or 0.0, longitude_sum=r["longitude_sum"] or 0.0)
         for r in cities
     ), label="cities")
 
 
-def _rebuild_sales(*, categories: dict, places: dict):
+def _rebuild_sales(into, *, categories: dict, places: dict):
     """SalesDay rows; returns the day rows of both ledgers and the sale days per customer and category."""
     rows = (
         Sale.objects.filter(status=Sale.Status.COMPLETED).annotate(day=TruncDate("sold_at", tzinfo=UTC))
@@ -137,15 +150,15 @@ def _rebuild_sales(*, categories: dict, places: dict):
             city_days[(*places[customer_id], scope)][day].update({"revenue_cents": revenue, "orders": orders})
         active_days[(customer_id, category)][0][day] += orders
         active_days[(customer_id, category)][1][day] += revenue
-    _bulk(SalesDay, (SalesDay(day=d, category=c, **v) for (d, c), v in sales_days.items()),
+    _bulk(into(SalesDay), (into(SalesDay)(day=d, category=c, **v) for (d, c), v in sales_days.items()),
           label="sales per day")
-    _bulk(ChannelDay, (
-        ChannelDay(day=d, category=c, channel=ch, **v) for (d, c, ch), v in channel_days.items()
+    _bulk(into(ChannelDay), (
+        into(ChannelDay)(day=d, category=c, channel=ch, **v) for (d, c, ch), v in channel_days.items()
     ), label="sales per day and channel")
     return product_days, city_days, active_days
 
 
-def _add_feedback(product_days, *, categories: dict) -> None:
+def _add_feedback(into, product_days, *, categories: dict) -> None:
     rows = (
         Feedback.objects.annotate(day=TruncDate("created_at", tzinfo=UTC))
         .values("day", "product_id", "rating").annotate(count=Count("pk"))
@@ -156,7 +169,7 @@ def _add_feedback(product_days, *, categories: dict) -> None:
         values = {"count": count, "rating_sum": rating * count, f"rating_{rating}": count}
         feedback_days[(day, categories[product_id])].update(values)
         product_days[(product_id,)][day].update({"feedback": count, "rating_sum": rating * count})
-    _bulk(FeedbackDay, (FeedbackDay(day=d, category=c, **v) for (d, c), v in feedback_days.items()),
+    _bulk(into(FeedbackDay), (into(FeedbackDay)(day=d, category=c, **v) for (d, c), v in feedback_days.items()),
           label="feedback per day")
 
 
@@ -185,7 +198,7 @@ def _write_ledger(model, days_by_key: dict, *, key_names: tuple, fields: tuple, 
     _bulk(model, objects(), label=model._meta.verbose_name_plural)
 
 
-def _write_active(active_days: dict) -> None:
+def _write_active(into, active_days: dict) -> None:
     per_scope = defaultdict(lambda: (Counter(), Counter()))  # (scope, customer) → day → sales, cents
     for (customer_id, category), (sales, revenue) in active_days.items():
         for scope in (category, ALL):
@@ -197,11 +210,11 @@ def _write_active(active_days: dict) -> None:
         for (scope, customer_id), (sales, revenue) in per_scope.items():
             for day, prev, later, n, sales_to_date, cents_to_date in linked(sales, revenue):
                 cells[(scope, day, month_of(prev))] += 1
-                yield ActiveCustomerDay(scope=scope, customer_id=customer_id, day=day, prev_day=prev,
+                yield into(ActiveCustomerDay)(scope=scope, customer_id=customer_id, day=day, prev_day=prev,
                                         next_day=later, sales=n, sales_to_date=sales_to_date,
                                         cents_to_date=cents_to_date, **reach(day, later))
 
-    _bulk(ActiveCustomerDay, objects(), label="active customer days")
-    _bulk(ActiveCustomerCell, (
-        ActiveCustomerCell(scope=s, day=d, prev_month=m, customers=n) for (s, d, m), n in cells.items()
+    _bulk(into(ActiveCustomerDay), objects(), label="active customer days")
+    _bulk(into(ActiveCustomerCell), (
+        into(ActiveCustomerCell)(scope=s, day=d, prev_month=m, customers=n) for (s, d, m), n in cells.items()
     ), label="active customer cells")
