@@ -6,9 +6,10 @@ services (a restore, a bulk import), or to fold the days written since into the 
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from analytics.rollups import rollups_rebuild
+from analytics.rollups.rebuild_mongodb import RollupsBusy
 
 
 class Command(BaseCommand):
@@ -16,5 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.perf_counter()
-        rollups_rebuild()
+        try:
+            rollups_rebuild()
+        except RollupsBusy as exc:  # MongoDB: writes kept arriving; the old rollups stay as they were
+            raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(f"Rollups rebuilt in {time.perf_counter() - started:.1f} s."))
