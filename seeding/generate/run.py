@@ -22,10 +22,15 @@ from .feedback import feedback_batches
 from .options import SeedError, SeedPlan
 from .pools import build_pools
 from .products import generate_products
-from .records import clear_records, outside_tables
+from .records import clear_records, outside_tables, tables_with_records
 from .sales import choose_reviewed, sale_batches
 from .timeline import Window
 from .writers import OrmWriter, SqliteWriter
+
+HAS_RECORDS = (
+    "The database already has {tables}; seed_records writes into empty tables only (or clear=True): "
+    "a failed run empties what it wrote, which would take those too."
+)
 
 # progress(label, total) -> context manager with .update(n); tqdm fits.
 Progress = Callable[[str, int], AbstractContextManager]
@@ -57,6 +62,8 @@ def seed_records(
     """
     connection = connections[using]
     undo_stale(using=using)
+    if not clear and (existing := tables_with_records(using=using)):
+        raise SeedError(HAS_RECORDS.format(tables=", ".join(existing)))
     window = Window(until=plan.until)
     writer = writer_for(connection, window=window)
     # SQLite: foreign keys unchecked during the load (the keys are generated in range; the

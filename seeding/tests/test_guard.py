@@ -127,3 +127,16 @@ def test_a_marker_of_a_run_still_going_is_left_alone_and_nothing_written():
     assert str(error.value).startswith(STILL_RUNNING.split("(")[0])
     assert counts() == {"Customer": 0, "Product": 0, "Sale": 0, "Feedback": 0}
     assert SeedRun.objects.count() == 1
+
+
+def test_seed_records_into_tables_with_records_is_refused_without_clear():
+    from accounts.tests.factories import CustomerFactory
+    from seeding.generate import build_plan, seed_records
+    from seeding.generate.options import SeedError
+
+    CustomerFactory()
+    before = state()
+    with pytest.raises(SeedError, match="already has customers"):
+        seed_records(plan=build_plan(today=UNTIL, users=5, products=2, sales=3, feedback=0), clear=False)
+    assert state() == before
+    assert not SeedRun.objects.exists()
