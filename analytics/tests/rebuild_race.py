@@ -45,8 +45,9 @@ def flipped_ids() -> list:
 def main(mode: str, arg: str | None = None, stop: str | None = None) -> None:
     if mode == "setup":
         call_command("migrate", verbosity=0)
-        seed_records(plan=build_plan(today=UNTIL + dt.timedelta(days=1), users=300, products=40, sales=6000,
-                                     feedback=0, until=UNTIL.isoformat()), clear=False)
+        sales = int(os.environ.get("RACE_SALES", "6000"))
+        seed_records(plan=build_plan(today=UNTIL + dt.timedelta(days=1), users=sales // 20, products=40,
+                                     sales=sales, feedback=0, until=UNTIL.isoformat()), clear=False)
         rollups_rebuild()
         print(figures())
     elif mode == "flip":
