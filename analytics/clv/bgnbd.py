@@ -25,7 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
+
+from . import maximize
 
 PARAM_NAMES = ("r", "alpha", "a", "b")
 
@@ -137,7 +139,8 @@ def fit(x, t_x, T, *, weights=None, start=None, tol: float = 1e-10) -> BGNBDPara
 
     Identical ``(x, t_x, T)`` rows are aggregated first, so the cost grows with the number of
     distinct rows (day-granular data over a few years has at most a few tens of thousands).
-    Optimises over log-parameters with L-BFGS-B and the analytic gradient.
+    Optimises over log-parameters with L-BFGS-B and the analytic gradient (:mod:`.maximize`);
+    ``optimizer`` records whether it converged and how.
     """
     check_data(x, t_x, T)
     n = int(np.sum(weights)) if weights is not None else int(np.size(np.asarray(x)))
@@ -149,32 +152,16 @@ def fit(x, t_x, T, *, weights=None, start=None, tol: float = 1e-10) -> BGNBDPara
         f, g = _negll_and_grad(theta, ux, utx, uT, w)
         return f / scale, g / scale
 
-    result = optimize.minimize(
-        fun,
-        x0,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(-20.0, 20.0)] * 4,
-        options={"ftol": tol * 1e-2, "gtol": tol, "maxiter": 2000},
-    )
-    if not result.success or not np.isfinite(result.fun):
-        polish = optimize.minimize(
-            lambda th: fun(th)[0],
-            result.x if np.isfinite(result.fun) else x0,
-            method="Nelder-Mead",
-            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 2000},  # bounded: a flat likelihood never settles
-        )
-        if polish.fun <= result.fun or not np.isfinite(result.fun):
-            result = polish
-    r, alpha, a, b = np.exp(result.x)
+    theta, f, info = maximize.minimize(fun, x0, PARAM_NAMES, tol=tol)
+    r, alpha, a, b = np.exp(theta)
     return BGNBDParams(
         r=float(r),
         alpha=float(alpha),
         a=float(a),
         b=float(b),
-        log_likelihood=-float(result.fun) * scale,
+        log_likelihood=-f * scale,
         n_customers=n,
-        optimizer={"success": bool(result.success), "message": str(result.message), "nit": result.nit},
+        optimizer=info,
     )
 
 

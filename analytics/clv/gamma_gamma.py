@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
 
-from . import bgnbd
+from . import bgnbd, maximize
 
 
 @dataclass(frozen=True)
@@ -111,31 +111,15 @@ def fit(x, zbar, *, start=(1.0, 1.0, 1.0), tol: float = 1e-10) -> GammaGammaPara
         f, g = _negll_and_grad(theta, x, zbar, log_x, log_z, lambda gam: np.log(gam + xz))
         return f / n, g / n
 
-    result = optimize.minimize(
-        fun,
-        np.log(start),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(-20.0, 20.0)] * 3,
-        options={"ftol": tol * 1e-2, "gtol": tol, "maxiter": 2000},
-    )
-    if not result.success:
-        polish = optimize.minimize(
-            lambda th: fun(th)[0],
-            result.x,
-            method="Nelder-Mead",
-            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 2000},  # bounded: a flat likelihood never settles
-        )
-        if polish.fun <= result.fun:
-            result = polish
-    p, q, g = np.exp(result.x)
+    theta, f, info = maximize.minimize(fun, np.log(start), ("p", "q", "gamma"), tol=tol)
+    p, q, g = np.exp(theta)
     return GammaGammaParams(
         p=float(p),
         q=float(q),
         gamma=float(g),
-        log_likelihood=-float(result.fun) * n,
+        log_likelihood=-f * n,
         n_customers=int(n),
-        optimizer={"success": bool(result.success), "message": str(result.message), "nit": result.nit},
+        optimizer=info,
     )
 
 
