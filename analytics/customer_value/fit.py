@@ -48,6 +48,7 @@ class FitResult:
     gamma_gamma: dict
     holdout: str = ""  # predicted against actual repeat orders after the calibration end, when asked
     seconds: float = 0.0
+    unconverged: tuple[str, ...] = ()  # models whose optimizer stopped without converging
 
     def line(self) -> str:
         b, g = self.bgnbd, self.gamma_gamma
@@ -56,7 +57,7 @@ class FitResult:
             f"BG/NBD r={b['r']:.3f} alpha={b['alpha']:.3f} a={b['a']:.3f} b={b['b']:.3f} "
             f"(log-likelihood {b['log_likelihood']:,.1f}); Gamma-Gamma p={g['p']:.2f} q={g['q']:.2f} "
             f"gamma={g['gamma']:.2f}."
-        )
+        ) + (f" Not converged: {', '.join(self.unconverged)} (estimates may be off)." if self.unconverged else "")
 
 
 def _sales_until(end: dt.date):
@@ -136,9 +137,10 @@ def clv_fit(*, calibration_end: dt.date | None = None, holdout_end: dt.date | No
     fit = CustomerValueFit(
         fitted_at=timezone.now(), calibration_end=end, customers=len(summary),
         bgnbd={"r": transactions.r, "alpha": transactions.alpha, "a": transactions.a, "b": transactions.b,
-               "log_likelihood": transactions.log_likelihood},
+               "log_likelihood": transactions.log_likelihood, "optimizer": transactions.optimizer},
         gamma_gamma={"p": spend.p, "q": spend.q, "gamma": spend.gamma,
-                     "log_likelihood": spend.log_likelihood, "customers": int((summary.x > 0).sum())},
+                     "log_likelihood": spend.log_likelihood, "customers": int((summary.x > 0).sum()),
+                     "optimizer": spend.optimizer},
         holdout=_holdout_json(comparison, holdout_end) if comparison else None,
     )
     columns = {
@@ -164,6 +166,8 @@ def clv_fit(*, calibration_end: dt.date | None = None, holdout_end: dt.date | No
         gamma_gamma={k: fit.gamma_gamma[k] for k in ("p", "q", "gamma")},
         holdout=comparison.report() if comparison else "",
         seconds=time.perf_counter() - started,
+        unconverged=tuple(name for name, model in (("BG/NBD", transactions), ("Gamma-Gamma", spend))
+                          if not model.optimizer["success"]),
     )
 
 
