@@ -36,6 +36,10 @@ NOISY_GRADIENT_TOLERANCE = 1e-3  # (1e-9)^(1/3), for the restart test (module do
 BOUND = 20.0  # log-parameters live in [-20, 20]
 
 
+class _OutOfBudget(Exception):
+    pass
+
+
 def _projected(theta, g, lo, hi):
     g = np.array(g, dtype=np.float64)
     g[(theta <= lo) & (g > 0)] = 0.0  # minimising: at the lower bound only g < 0 could still help
@@ -57,26 +61,35 @@ def minimize(fun, x0, names, *, tol: float = 1e-10):
 
     Returns ``(theta, f, info)``; ``info`` is the optimizer record stored with a fit:
     ``success``, ``criterion`` (the test that accepted it, module docstring), ``method``,
-    ``message``, ``nit``, ``nfev``,
-    ``relative_gradient`` and ``at_bound`` (names of parameters on a bound, i.e. at 0 or infinity
-    for the model).
+    ``message``, ``nit``, ``nfev`` (never above ``EVALUATIONS``), ``relative_gradient`` and
+    ``at_bound`` (names of parameters on a bound, i.e. at 0 or infinity for the model).
     """
     bounds = [(-BOUND, BOUND)] * len(names)
     used = {"nfev": 0, "nit": 0}
     methods, messages = [], []
+    best = {}
 
     def counted(theta):
+        if used["nfev"] >= EVALUATIONS:  # maxfun is only checked between iterations
+            raise _OutOfBudget
         used["nfev"] += 1
-        return fun(theta)
+        f, g = fun(theta)
+        if not best or (np.isfinite(f) and not f >= best["f"]):  # the best finite point so far
+            best.update(theta=np.array(theta, dtype=np.float64), f=float(f), g=np.array(g, dtype=np.float64))
+        return f, g
 
     def lbfgsb(start):
         budget = EVALUATIONS - used["nfev"]
-        res = optimize.minimize(
-            counted, start, jac=True, method="L-BFGS-B", bounds=bounds,
-            options={"ftol": tol * 1e-2, "gtol": tol, "maxiter": budget, "maxfun": budget},
-        )
-        used["nit"] += int(res.nit)
         methods.append("L-BFGS-B")
+        try:
+            res = optimize.minimize(
+                counted, start, jac=True, method="L-BFGS-B", bounds=bounds,
+                options={"ftol": tol * 1e-2, "gtol": tol, "maxiter": budget, "maxfun": budget},
+            )
+        except _OutOfBudget:
+            messages.append(f"stopped at the budget of {EVALUATIONS} evaluations")
+            return best["theta"], best["f"], best["g"], False
+        used["nit"] += int(res.nit)
         messages.append(str(res.message))
         theta, f = np.asarray(res.x, dtype=np.float64), float(res.fun)
         return theta, f, np.asarray(res.jac, dtype=np.float64), bool(res.success) and np.isfinite(f)
@@ -98,18 +111,20 @@ def minimize(fun, x0, names, *, tol: float = 1e-10):
             criterion = "relative gradient"
         elif gain <= tol * 1e-2 * max(abs(f), 1.0) and rel <= NOISY_GRADIENT_TOLERANCE:
             criterion = "no decrease on restart"
-    if not criterion and used["nfev"] < EVALUATIONS - 1:
+    if not criterion and used["nfev"] < EVALUATIONS:
         start = theta if np.isfinite(f) else np.asarray(x0, dtype=np.float64)
-        polish = optimize.minimize(
-            lambda th: counted(th)[0], start, method="Nelder-Mead", bounds=bounds,
-            options={"xatol": 1e-10, "fatol": 1e-12, "maxfev": EVALUATIONS - used["nfev"] - 1},  # one left for g
-        )
         methods.append("Nelder-Mead")
-        messages.append(str(polish.message))
-        used["nit"] += int(polish.nit)
-        if polish.fun <= f or not np.isfinite(f):
-            theta = np.asarray(polish.x, dtype=np.float64)
-            f, g = counted(theta)
+        try:
+            polish = optimize.minimize(
+                lambda th: counted(th)[0], start, method="Nelder-Mead", bounds=bounds,
+                options={"xatol": 1e-10, "fatol": 1e-12, "maxfev": EVALUATIONS - used["nfev"]},
+            )
+            messages.append(str(polish.message))
+            used["nit"] += int(polish.nit)
+        except _OutOfBudget:
+            messages.append(f"stopped at the budget of {EVALUATIONS} evaluations")
+        if best["f"] < f or not np.isfinite(f):  # every point is evaluated with its gradient
+            theta, f, g = best["theta"], best["f"], best["g"]
             rel = relative_gradient(theta, f, g)
         if rel <= GRADIENT_TOLERANCE:
             criterion = "relative gradient"

@@ -57,7 +57,7 @@ class FitResult:
             f"BG/NBD r={b['r']:.3f} alpha={b['alpha']:.3f} a={b['a']:.3f} b={b['b']:.3f} "
             f"(log-likelihood {b['log_likelihood']:,.1f}); Gamma-Gamma p={g['p']:.2f} q={g['q']:.2f} "
             f"gamma={g['gamma']:.2f}."
-        ) + (f" Not converged: {', '.join(self.unconverged)} (estimates may be off)." if self.unconverged else "")
+        ) + (f" Not converged: {', '.join(self.unconverged)}." if self.unconverged else "")
 
 
 def _sales_until(end: dt.date):

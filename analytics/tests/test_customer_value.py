@@ -126,3 +126,21 @@ def test_a_fit_without_finite_predictions_stores_nothing(monkeypatch):
     with pytest.raises(CommandError, match="no usable prediction for 1 customer"):
         call_command("clv_fit", "--calibration-end", "1997-09-30", stdout=io.StringIO())
     assert not CustomerValue.objects.exists() and not CustomerValueFit.objects.exists()
+
+
+@pytest.mark.parametrize("budget", [None, 8])
+def test_the_stored_fit_and_the_command_say_whether_the_optimizer_converged(monkeypatch, budget):
+    """A fit cut short (here by an evaluation budget too small for CDNOW) is stored and printed as
+    not converged; the full budget converges and says nothing."""
+    from analytics.clv import maximize
+
+    if budget:
+        monkeypatch.setattr(maximize, "EVALUATIONS", budget)
+    _load_cdnow_sample()
+    out = io.StringIO()
+    call_command("clv_fit", "--calibration-end", "1997-09-30", stdout=out)
+    fit = CustomerValueFit.objects.get()
+    stored = fit.bgnbd["optimizer"], fit.gamma_gamma["optimizer"]
+    assert [o["success"] for o in stored] == [not budget, not budget]
+    assert all(o["nfev"] <= maximize.EVALUATIONS for o in stored)
+    assert ("Not converged: BG/NBD, Gamma-Gamma." in out.getvalue()) == bool(budget)
