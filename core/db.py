@@ -21,3 +21,15 @@ def atomic(using=None):
 
         return mongo_transaction.atomic(using)
     return contextlib.nullcontext()
+
+
+def create_collection_like(database, source: str, name: str) -> None:
+    """MongoDB: create the empty collection ``name`` with the indexes of collection ``source`` (what a
+    collection built beside a live one needs before it is renamed over it, or put in its place)."""
+    indexes = [
+        {k: v for k, v in spec.items() if k not in ("v", "ns")}
+        for spec in database[source].list_indexes() if spec["name"] != "_id_"
+    ]
+    database.create_collection(name)
+    if indexes:
+        database.command({"createIndexes": name, "indexes": indexes})

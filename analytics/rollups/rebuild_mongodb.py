@@ -20,6 +20,7 @@ from django.db import connection, models
 from django_mongodb_backend.fields import ObjectIdField
 
 from analytics.rollups.version import version_bump, version_current
+from core.db import create_collection_like
 
 SHADOW = "{table}__rebuild"
 ATTEMPTS = 3
@@ -78,10 +79,4 @@ def _fresh(model, shadow) -> None:
     """The shadow collection, empty (a failed earlier build's rows dropped), with the live one's indexes."""
     database, name = connection.database, shadow._meta.db_table
     database.drop_collection(name)
-    database.create_collection(name)
-    indexes = [
-        {k: v for k, v in spec.items() if k not in ("v", "ns")}
-        for spec in database[model._meta.db_table].list_indexes() if spec["name"] != "_id_"
-    ]
-    if indexes:
-        database.command({"createIndexes": name, "indexes": indexes})
+    create_collection_like(database, model._meta.db_table, name)

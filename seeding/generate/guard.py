@@ -26,6 +26,7 @@ from contextlib import contextmanager
 
 from django.db import connections
 
+from core.db import create_collection_like
 from seeding.models import SeedRun
 
 from .options import SeedError
@@ -104,15 +105,9 @@ def _collections(using: str) -> set[str]:
 def _set_aside(using: str) -> None:
     database = connections[using].database
     for model in SEEDED_MODELS:
-        table = model._meta.db_table
-        indexes = [
-            {k: v for k, v in spec.items() if k not in ("v", "ns")}
-            for spec in database[table].list_indexes() if spec["name"] != "_id_"
-        ]
-        database[table].rename(SET_ASIDE.format(table=table))
-        database.create_collection(table)
-        if indexes:
-            database.command({"createIndexes": table, "indexes": indexes})
+        table, aside = model._meta.db_table, SET_ASIDE.format(table=model._meta.db_table)
+        database[table].rename(aside)
+        create_collection_like(database, aside, table)
 
 
 def _drop_set_aside(using: str) -> None:
