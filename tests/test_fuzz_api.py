@@ -54,6 +54,21 @@ def records(db, settings, tmp_path):
     get_search_backend().rebuild()
 
 
+@pytest.fixture(autouse=True)
+def connection_kept():
+    """As Django's test client does: the WSGI app's request signals would close the test's database
+    connection after each request (it is inside the test's transaction), and the next request would
+    find it closed. Only a file database shows it; an in-memory one ignores the close."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def unthrottled(monkeypatch):
     """Thousands of requests as one user: the throttle's own tests live in test_api_access."""

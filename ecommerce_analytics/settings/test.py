@@ -1,5 +1,7 @@
 """Test settings: fast hashing, no throttling surprises, everything under a throw-away DATA_DIR."""
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -7,6 +9,17 @@ from .base import *  # noqa: F401,F403
 
 # Never touch a developer's ./var index: each test run gets its own folder.
 SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="ecommerce-search-test-"))
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A database file in WAL mode, as in production, rather than Django's shared-cache memory
+    # database: there one connection's write locks its tables against every other connection's read
+    # (SQLITE_LOCKED, which no busy timeout waits out), so a page the browser polled while the
+    # Import page's background thread rebuilt the rollups failed with "database table is locked".
+    # In memory (/dev/shm) where there is one, so commits cost what they do in RAM.
+    _shm = Path("/dev/shm")
+    _test_db_dir = Path(tempfile.mkdtemp(prefix="ecommerce-test-db-", dir=_shm if _shm.is_dir() else None))
+    atexit.register(shutil.rmtree, _test_db_dir, ignore_errors=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_db_dir / "test.sqlite3")}  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
