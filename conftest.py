@@ -88,17 +88,19 @@ def _repeatable_factories():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """The in-memory cache holds throttle history, and each worker's memory the API responses
-    (core.api.cache); each test starts with neither."""
+    """The in-memory cache, the throttle counts, and each worker's memory of API responses
+    (core.api.cache) and tokens (core.api.authentication); each test starts with none of them."""
     from django.core.cache import cache
 
+    from core.api.authentication import TOKENS
     from core.api.cache import RESPONSES
+    from core.api.throttling import THROTTLES
 
-    cache.clear()
-    RESPONSES.clear()
+    for store in (cache, THROTTLES, RESPONSES, TOKENS):
+        store.clear()
     yield
-    cache.clear()
-    RESPONSES.clear()
+    for store in (cache, THROTTLES, RESPONSES, TOKENS):
+        store.clear()
 
 
 @pytest.fixture

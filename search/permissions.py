@@ -1,16 +1,14 @@
-"""Who may search: analysts (read-only group) and staff."""
+"""Who may search: analysts (read-only group) and staff, the rule of every other page and API read."""
 
 from rest_framework.permissions import BasePermission
 
-from core.groups import ANALYSTS
+from core.api.permissions import api_can_read
 
 NOT_ANALYST = "Search is for analysts and staff."
 
 
 def is_analyst_or_staff(user) -> bool:
-    if not (user and user.is_authenticated):
-        return False
-    return user.is_staff or user.groups.filter(name=ANALYSTS).exists()
+    return api_can_read(user)
 
 
 class IsAnalystOrStaff(BasePermission):

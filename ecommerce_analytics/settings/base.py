@@ -94,7 +94,9 @@ INSTALLED_APPS = [
     # Login lockout (see AXES_* below).
     "ecommerce_analytics.mongo_apps.MongoAxesConfig" if USING_MONGODB else "axes",
     # Ours, bottom layer first (README, Layout); analytics before search so that after seeding the
-    # rollups are rebuilt before the index.
+    # rollups are rebuilt before the index. core.api has no models: its config connects the signals
+    # its remembered tokens follow (core.api.apps).
+    "core.api.apps.ApiConfig",
     "accounts",
     "catalog",
     "sales",
@@ -194,15 +196,17 @@ STORAGES = {
 # too; the production settings collect hashed files instead.
 WHITENOISE_USE_FINDERS = True
 
-# Files in CACHE_DIR (env.py: in memory where the system allows): every gunicorn worker counts the
-# API throttles (and login lockouts' cache use) in the same store, so N workers do not allow N times
-# the configured rate.
+# Files in CACHE_DIR (env.py: in memory where the system allows), shared by every gunicorn worker:
+# cached figures and fits, the search index's and the API's auth versions.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": CACHE_DIR,
     }
 }
+# The API throttles' counts (core.api.throttling), beside it: every worker counts in the same file,
+# so N workers do not allow N times the configured rate.
+API_THROTTLE_STORE = CACHE_DIR / "api-throttle.sqlite3"
 
 LOGGING = {
     "version": 1,

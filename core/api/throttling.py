@@ -1,0 +1,94 @@
+"""The API's throttles, counted in one store every worker process shares: a small SQLite file.
+
+REST framework's throttles keep each client's history (one timestamp per request, up to the rate's
+count) in the cache and rewrite it on every request: with the shared file cache that was a read, an
+unpickle, a pickle, a compressed temporary file, a rename and a listing of the cache folder. Here a
+client's count is one row (key, start of its window, requests in it) in ``API_THROTTLE_STORE``
+(a file in ``CACHE_DIR``, in memory where the system allows), moved by one ``INSERT … ON CONFLICT
+DO UPDATE … RETURNING`` statement: atomic, so concurrent workers never lose a count, and one write.
+
+The window is fixed and starts with a client's first request: ``N/min`` allows N requests in the
+minute after it, the next one is a 429 whose ``Retry-After`` says when that minute ends, and the
+first request after it starts a new window. Unlike the sliding history this allows up to 2N over a
+window boundary (N at the end of one, N at the start of the next); never more. Refused requests are
+counted too, which changes nothing about when the window ends.
+
+Several hosts (app containers on different machines) would each count for themselves; they share a
+budget only when they see the same ``CACHE_DIR`` on one host's file system.
+"""
+
+import math
+import os
+import sqlite3
+import threading
+
+from django.conf import settings
+from rest_framework import throttling
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS throttle "
+    "(key TEXT PRIMARY KEY, start REAL NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID"
+)
+# SET's right-hand sides all read the row as it was, so both see the old start.
+COUNT = (
+    "INSERT INTO throttle (key, start, count) VALUES (:key, :now, 1) "
+    "ON CONFLICT (key) DO UPDATE SET "
+    "start = CASE WHEN :now >= start + :duration THEN :now ELSE start END, "
+    "count = CASE WHEN :now >= start + :duration THEN 1 ELSE count + 1 END "
+    "RETURNING start, count"
+)
+
+
+class ThrottleStore:
+    """One connection per process and thread to ``settings.API_THROTTLE_STORE``."""
+
+    def __init__(self):
+        self._local = threading.local()
+
+    def _connection(self) -> sqlite3.Connection:
+        local, path, pid = self._local, str(settings.API_THROTTLE_STORE), os.getpid()
+        if getattr(local, "where", None) != (path, pid):
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)  # as the file cache makes CACHE_DIR
+            # isolation_level=None: each statement is its own transaction (the upsert is atomic).
+            connection = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")  # readers and the writer do not wait on each other
+            connection.execute("PRAGMA synchronous=OFF")  # counts, not records: no flush per request
+            connection.execute(SCHEMA)
+            local.connection, local.where = connection, (path, pid)
+        return local.connection
+
+    def count(self, key: str, *, now: float, duration: int) -> tuple[float, int]:
+        """Count one request for ``key``: (start of its window, requests in the window so far)."""
+        return self._connection().execute(COUNT, {"key": key, "now": now, "duration": duration}).fetchone()
+
+    def clear(self) -> None:
+        self._connection().execute("DELETE FROM throttle")
+
+
+THROTTLES = ThrottleStore()
+
+
+class SharedRateThrottle(throttling.SimpleRateThrottle):
+    """REST framework's rate throttle (scopes, rates, cache keys) counted in ``THROTTLES``."""
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        self.start, count = THROTTLES.count(self.key, now=self.now, duration=self.duration)
+        return count <= self.num_requests
+
+    def wait(self):
+        """Whole seconds until the window ends (``Retry-After`` drops the fraction)."""
+        return max(1, math.ceil(self.start + self.duration - self.now))
+
+
+class AnonRateThrottle(SharedRateThrottle, throttling.AnonRateThrottle):
+    pass
+
+
+class UserRateThrottle(SharedRateThrottle, throttling.UserRateThrottle):
+    pass
