@@ -3,20 +3,34 @@
 Whatever is derived from the rollups and kept elsewhere (fits in the cache, analytics.fits) keys
 itself by the version it read, so a changed rollup makes it stale without anyone having to find
 and delete it. One row; ``F() + 1`` so concurrent writers never lose a bump.
+
+The API's response cache reads a version on every request, where that query was most of what a
+cached answer cost: it reads ``version_token()`` instead, a shared version in the cache
+(core.versions) that every bump moves as well, at once and again when the bump's transaction
+commits. It never stays behind the counter; it can move without it (a rolled-back write), which
+only costs a miss.
 """
 
 from django.db.models import F
 
 from analytics.models import RollupVersion
+from core.versions import version_move, version_read
 
 ROLLUPS = "rollups"
+TOKEN = "rollups:version-token:{name}"
 
 
 def version_bump(name: str = ROLLUPS) -> None:
     if not RollupVersion.objects.filter(name=name).update(version=F("version") + 1):
         RollupVersion.objects.create(name=name, version=1)
+    version_move(TOKEN.format(name=name))
 
 
 def version_current(name: str = ROLLUPS) -> int:
     """0 before the first rollup write."""
     return RollupVersion.objects.filter(name=name).values_list("version", flat=True).first() or 0
+
+
+def version_token(name: str = ROLLUPS) -> str:
+    """A value that changes whenever ``version_current(name)`` does (see above)."""
+    return version_read(TOKEN.format(name=name))

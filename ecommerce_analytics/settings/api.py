@@ -23,7 +23,7 @@ if API_RESPONSE_CACHE_ENTRIES < 0:
 # What a cached API response (core.api.cache) depends on besides its request: the rollups' version
 # (every service write, every rollup rebuild) and the search index's (every update applied).
 API_RESPONSE_CACHE_VERSIONS = [
-    "analytics.rollups.version.version_current",
+    "analytics.rollups.version.version_token",
     "search.sync.index_version",
 ]
 
