@@ -44,15 +44,16 @@ login: migrate
 	@echo "Logins:"
 	@$(MANAGE) local_login
 
-# gunicorn with DEBUG off (DEBUG=1 make run for tracebacks in the browser); whitenoise serves the
-# static files; the API throttles are counted in the file cache under DATA_DIR, shared by the workers.
+# gunicorn with DEBUG off (DEBUG=1 make run for tracebacks in the browser), its settings from
+# gunicorn.conf.py (threaded workers, keep-alive); whitenoise serves the static files; the API
+# throttles are counted in one file under CACHE_DIR, shared by the workers.
 WORKERS ?= 2
 run: index
 	@echo ""
 	@echo "  E-commerce Analytics on http://$(HOST):$(PORT)/   (Ctrl-C stops it)"
 	@$(MANAGE) local_login
 	@echo ""
-	$(VENV)/bin/gunicorn ecommerce_analytics.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py ecommerce_analytics.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --error-logfile - --log-level warning
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
