@@ -16,10 +16,13 @@
 # p99, socket errors and non-2xx responses of each, and the ratio; the headline is the last line.
 # Target: 0 errors, 0 non-2xx, mixed throughput >= 0.5x the bare view. Exits 1 on a miss.
 #
-# What a miss costs (medium seed, 20 s runs, load 4-5.5 on 2 cores): the cold pass took 92 ms a request
-# on average and 843 ms at most (the dashboard computing every figure), the cached one 6 ms. Mixed
-# 402 req/s at 99.9% hits = 0.15x the bare view (2,682) but 0.87x the REST framework floor (463): what
-# a hit still pays is the token lookup, the analysts-group check and the throttle count (README).
+# Served with the production gunicorn.conf.py (threaded workers, keep-alive), bare view included. A
+# warm-up run (WARMUP seconds, default 5, not measured) lets each worker fill its own response cache.
+#
+# Measured (medium seed, 2 cores shared): 60 s runs at load 8.7-14.5, mixed 105 req/s at 100% hits
+# = 0.24x the bare view (441), the REST framework floor 326 = 0.74x; 20 s runs at load 5-10, 171 req/s
+# = 0.30x (572). Before remembered tokens, the SQLite throttle and sync->gthread: 117 req/s = 0.13x
+# (890), the floor 0.12x. What a hit still pays: README, bench/load.sh row.
 #
 #   bench/load.sh                       # DURATION=10 CONNECTIONS=32 bench/load.sh for a quick run
 set -euo pipefail
