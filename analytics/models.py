@@ -315,6 +315,28 @@ class CohortCell(models.Model):
         ]
 
 
+class CohortWeekCell(models.Model):
+    """CohortCell by ISO week instead of month: per scope, the customers whose first completed sale in
+    that scope fell in the week starting Monday ``cohort`` and who bought (in scope) in the week starting
+    Monday ``week``, their sales and revenue that week, and how many came back for the first time that
+    week (``returned``: their second week with a sale). Weeks are UTC days, Monday to Sunday; kept exact
+    by the same writes as CohortCell (analytics.rollups.cohorts)."""
+
+    category = models.CharField(max_length=100)
+    channel = models.CharField(max_length=16)
+    cohort = models.DateField()
+    week = models.DateField()
+    customers = models.BigIntegerField(default=0)
+    returned = models.BigIntegerField(default=0)
+    orders = models.BigIntegerField(default=0)
+    revenue_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "channel", "cohort", "week"], name="cohortweekcell_key"),
+        ]
+
+
 # RepeatGapCell.bucket: days from a customer's first order day to their second, upper bounds inclusive.
 GAP_BUCKETS = (7, 14, 30, 60, 90, 180, 365)
 GAP_OVER = 366  # the bucket of gaps over a year

@@ -1,7 +1,8 @@
 """Cohort retention and repeat purchase, read from the CohortCell and RepeatGapCell rollups.
 
 A cohort is the customers whose first completed sale in the chosen scope (``category``, ``channel``;
-none = every sale) fell in one calendar month (UTC). The date range picks the cohorts: every month
+none = every sale) fell in one calendar month (UTC), or with ``period="week"`` one ISO week (Monday to
+Sunday, UTC days; CohortWeekCell). The date range picks the cohorts: every month
 from the one holding ``date_from`` to the one holding ``date_to``. With a category or channel, both
 the first sale and the later ones are counted in it ("first bought Books in March, and came back for
 Books"). tests.oracles.cohorts computes the same figures from the Sale rows.
@@ -10,13 +11,17 @@ Books"). tests.oracles.cohorts computes the same figures from the Sale rows.
 import datetime as dt
 
 from analytics.figures.periods import cents_to_money
-from analytics.models import GAP_BUCKETS, GAP_OVER, CohortCell, RepeatGapCell
+from analytics.models import GAP_BUCKETS, GAP_OVER, CohortCell, CohortWeekCell, RepeatGapCell
 from analytics.rollups.cohorts import ALL, month_start
 from core.filters import DateRange
 from sales.models import Sale
 
 CHANNELS = tuple(Sale.Channel.values)
 UNKNOWN_CHANNEL = "Unknown channel. Choose one of: {names}.".format(names=", ".join(CHANNELS))
+
+
+PERIODS = ("month", "week")
+UNKNOWN_PERIOD = "Unknown period. Choose one of: {names}.".format(names=", ".join(PERIODS))
 
 
 def months_between(first: dt.date, last: dt.date) -> int:
@@ -28,28 +33,62 @@ def add_months(month: dt.date, n: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _cohort_filter(date_range: DateRange, category: str | None, channel: str | None) -> dict:
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s ISO week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_label(monday: dt.date) -> str:
+    """An ISO week as 'YYYY-Www' (the ISO year: 29 December 2025 is 2026-W01)."""
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def period_start(day: dt.date, period: str) -> dt.date:
+    return month_start(day) if period == "month" else week_start(day)
+
+
+def period_label(start: dt.date, period: str) -> str:
+    return start.strftime("%Y-%m") if period == "month" else week_label(start)
+
+
+def periods_after(first: dt.date, last: dt.date, period: str) -> list[dt.date]:
+    """The starts of the periods from ``first``'s to ``last``'s (both period starts), in order."""
+    if period == "month":
+        return [add_months(first, n) for n in range(months_between(first, last) + 1)]
+    return [first + dt.timedelta(days=7 * n) for n in range((last - first).days // 7 + 1)]
+
+
+def _cells(period: str):
+    """The rollup of ``period`` and the name of its column of the period bought in."""
+    return (CohortCell, "month") if period == "month" else (CohortWeekCell, "week")
+
+
+def _cohort_filter(date_range: DateRange, category: str | None, channel: str | None,
+                   period: str = "month") -> dict:
     lookups = {"category": category or ALL, "channel": channel or ALL}
     if date_range.start:
-        lookups["cohort__gte"] = month_start(date_range.start)
+        lookups["cohort__gte"] = period_start(date_range.start, period)
     if date_range.end:
         lookups["cohort__lte"] = date_range.end
     return lookups
 
 
-def _last_month(category: str | None, channel: str | None) -> dt.date | None:
+def _last_period(category: str | None, channel: str | None, period: str) -> dt.date | None:
+    model, field = _cells(period)
     return (
-        CohortCell.objects.filter(category=category or ALL, channel=channel or ALL, customers__gt=0)
-        .order_by("-month").values_list("month", flat=True).first()
+        model.objects.filter(category=category or ALL, channel=channel or ALL, customers__gt=0)
+        .order_by(f"-{field}").values_list(field, flat=True).first()
     )
 
 
 def cohort_retention(
-    *, date_range: DateRange, category: str | None = None, channel: str | None = None
+    *, date_range: DateRange, category: str | None = None, channel: str | None = None, period: str = "month",
 ) -> dict:
-    """Per monthly cohort of first-time buyers and each month since: who came back, orders, revenue.
+    """Per monthly (or weekly) cohort of first-time buyers and each month (week) since: who came back,
+    orders, revenue.
 
-    Returns ``{"category", "channel", "months", "cohorts": [{"cohort": "YYYY-MM", "customers",
+    Returns ``{"period", "category", "channel", "months", "cohorts": [{"cohort": "YYYY-MM", "customers",
     "cells": [{"offset", "month", "customers", "retention", "returned", "repeat_rate", "orders",
     "revenue", "cumulative_orders", "cumulative_revenue", "revenue_per_customer"}]}]}``. ``offset`` 0 is
     the cohort's own month; ``customers`` those who bought in that month and ``retention`` their share of
@@ -57,36 +96,45 @@ def cohort_retention(
     who came back by then (cumulative); ``revenue_per_customer`` the cohort's revenue so far per
     customer (lifetime value to date). Every cohort runs to the scope's last month with a sale;
     ``months`` is the longest row. Cohorts are the months the date range touches.
+
+    ``period="week"``: the same by ISO week (Monday to Sunday, UTC days), with ``weeks`` for ``months``
+    and each cell's ``week`` for ``month``, cohorts and weeks labelled 'YYYY-Www' (ISO year and week).
     """
+    if period not in PERIODS:
+        raise ValueError(UNKNOWN_PERIOD)
+    model, field = _cells(period)
     rows = (
-        CohortCell.objects.filter(**_cohort_filter(date_range, category, channel), customers__gt=0)
-        .values_list("cohort", "month", "customers", "returned", "orders", "revenue_cents")
+        model.objects.filter(**_cohort_filter(date_range, category, channel, period), customers__gt=0)
+        .values_list("cohort", field, "customers", "returned", "orders", "revenue_cents")
     )
     by_cohort: dict[dt.date, dict[dt.date, tuple]] = {}
-    for cohort, month, *values in rows:
-        by_cohort.setdefault(cohort, {})[month] = values
-    last = _last_month(category, channel) if by_cohort else None
+    for cohort, bought, *values in rows:
+        by_cohort.setdefault(cohort, {})[bought] = values
     cohorts = []
+    if by_cohort:
+        starts = periods_after(min(by_cohort), _last_period(category, channel, period), period)
+        labels = [period_label(start, period) for start in starts]
+        position = {start: i for i, start in enumerate(starts)}
     for cohort in sorted(by_cohort):
         cells, size = by_cohort[cohort], by_cohort[cohort][cohort][0]
         returned = orders = revenue = 0
         row = []
-        for offset in range(months_between(cohort, last) + 1):
-            month = add_months(cohort, offset)
-            customers, came_back, month_orders, month_cents = cells.get(month, (0, 0, 0, 0))
-            returned, orders, revenue = returned + came_back, orders + month_orders, revenue + month_cents
+        first = position[cohort]
+        for offset, start in enumerate(starts[first:]):
+            customers, came_back, period_orders, period_cents = cells.get(start, (0, 0, 0, 0))
+            returned, orders, revenue = returned + came_back, orders + period_orders, revenue + period_cents
             row.append({
-                "offset": offset, "month": month.strftime("%Y-%m"), "customers": customers,
+                "offset": offset, field: labels[first + offset], "customers": customers,
                 "retention": round(customers / size, 4), "returned": came_back,
-                "repeat_rate": round(returned / size, 4), "orders": month_orders,
-                "revenue": cents_to_money(month_cents), "cumulative_orders": orders,
+                "repeat_rate": round(returned / size, 4), "orders": period_orders,
+                "revenue": cents_to_money(period_cents), "cumulative_orders": orders,
                 "cumulative_revenue": cents_to_money(revenue),
                 "revenue_per_customer": round(revenue / size / 100, 2),
             })
-        cohorts.append({"cohort": cohort.strftime("%Y-%m"), "customers": size, "cells": row})
+        cohorts.append({"cohort": labels[first], "customers": size, "cells": row})
     return {
-        "category": category, "channel": channel,
-        "months": max((len(c["cells"]) for c in cohorts), default=0), "cohorts": cohorts,
+        "period": period, "category": category, "channel": channel,
+        f"{field}s": max((len(c["cells"]) for c in cohorts), default=0), "cohorts": cohorts,
     }
 
 

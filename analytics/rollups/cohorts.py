@@ -1,4 +1,4 @@
-"""Cohort cells (CohortCell, RepeatGapCell) from a customer's completed sales, and keeping them exact.
+"""Cohort cells (CohortCell, RepeatGapCell, CohortWeekCell) from a customer's completed sales, and keeping them exact.
 
 Every completed sale counts in four scopes: (its category, its channel), (its category, all channels),
 (all categories, its channel) and (all, all); a customer's cohort in a scope is the month of their
@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from analytics.models import GAP_BUCKETS, GAP_OVER, CohortCell, RepeatGapCell
+from analytics.models import GAP_BUCKETS, GAP_OVER, CohortCell, CohortWeekCell, RepeatGapCell
 from analytics.rollups.ledger import bump, cents
 from catalog.models import Product
 from sales.models import Sale
@@ -30,21 +30,33 @@ def gap_bucket(days: int) -> int:
     return next((bound for bound in GAP_BUCKETS if days <= bound), GAP_OVER)
 
 
-def cells_from_ordered(sales: Iterable[tuple]) -> tuple[dict, dict]:
+def week_of(day: str) -> str:
+    """The Monday (ISO week start) on or before a 'YYYY-MM-DD' day, as 'YYYY-MM-DD'."""
+    date = dt.date.fromisoformat(day)
+    return (date - dt.timedelta(days=date.weekday())).isoformat()
+
+
+def cells_from_ordered(sales: Iterable[tuple]) -> tuple[dict, dict, dict]:
     """Cells from completed sales as (customer, UTC day 'YYYY-MM-DD', category, channel, cents), ordered
     by customer then day: ``cohort[(category, channel, cohort, month)] = [customers, returned, orders,
-    cents]`` and ``gaps[(category, channel, cohort, bucket)] = [customers, gap days]``, months as
-    'YYYY-MM' (strings: this loop runs four times per sale in a rebuild). One pass, no per-customer table."""
-    cohort, gaps = {}, {}
+    cents]``, ``gaps[(category, channel, cohort, bucket)] = [customers, gap days]`` and ``weekly`` like
+    ``cohort`` by ISO week, months as 'YYYY-MM' and weeks as their Monday 'YYYY-MM-DD' (strings: this loop
+    runs four times per sale in a rebuild). One pass, no per-customer table."""
+    cohort, gaps, weekly = {}, {}, {}
+    weeks: dict[str, str] = {}
     customer, state = object(), {}
     for customer_id, day, category, channel, cents in sales:
         if customer_id != customer:
             customer, state = customer_id, {}
         month = day[:7]
+        week = weeks.get(day)
+        if week is None:
+            week = weeks[day] = week_of(day)
         for scope in ((category, channel), (category, ALL), (ALL, channel), (ALL, ALL)):
             seen = state.get(scope)
-            if seen is None:  # [cohort, months so far, last month, first day, second day seen]
-                seen = state[scope] = [month, 0, None, day, False]
+            if seen is None:  # [cohort, months so far, last month, first day, second day seen, cohort
+                # week, weeks so far, last week]
+                seen = state[scope] = [month, 0, None, day, False, week, 0, None]
             key = (*scope, seen[0], month)
             cell = cohort.get(key)
             if cell is None:
@@ -56,6 +68,17 @@ def cells_from_ordered(sales: Iterable[tuple]) -> tuple[dict, dict]:
                 cell[1] += seen[1] == 2
             cell[2] += 1
             cell[3] += cents
+            key = (*scope, seen[5], week)
+            cell = weekly.get(key)
+            if cell is None:
+                cell = weekly[key] = [0, 0, 0, 0]
+            if week != seen[7]:
+                seen[6] += 1
+                seen[7] = week
+                cell[0] += 1
+                cell[1] += seen[6] == 2
+            cell[2] += 1
+            cell[3] += cents
             if not seen[4] and day != seen[3]:
                 seen[4] = True
                 gap = (dt.date.fromisoformat(day) - dt.date.fromisoformat(seen[3])).days
@@ -65,26 +88,29 @@ def cells_from_ordered(sales: Iterable[tuple]) -> tuple[dict, dict]:
                     entry = gaps[key] = [0, 0]
                 entry[0] += 1
                 entry[1] += gap
-    return cohort, gaps
+    return cohort, gaps, weekly
 
 
 def _month(text: str) -> dt.date:
     return dt.date(int(text[:4]), int(text[5:7]), 1)
 
 
-def customer_cells(sales: Iterable[tuple[dt.date, str, str, int]]) -> tuple[Counter, Counter]:
+def customer_cells(sales: Iterable[tuple[dt.date, str, str, int]]) -> tuple[Counter, Counter, Counter]:
     """One customer's cells from their completed sales as (UTC day, category, channel, cents), as flat
-    Counters keyed (*cell key, field), so that before and after subtract key by key."""
+    Counters keyed (*cell key, field) (monthly, gaps, weekly), so that before and after subtract key by key."""
     ordered = sorted((None, day.isoformat(), *rest) for day, *rest in sales)
-    cohort, gaps = cells_from_ordered(ordered)
-    flat_cohort, flat_gaps = Counter(), Counter()
+    cohort, gaps, weekly = cells_from_ordered(ordered)
+    flat_cohort, flat_gaps, flat_weekly = Counter(), Counter(), Counter()
     for (category, channel, first, month), values in cohort.items():
         key = (category, channel, _month(first), _month(month))
         flat_cohort.update({(*key, f): v for f, v in zip(COHORT_FIELDS, values, strict=True)})
     for (category, channel, first, bucket), values in gaps.items():
         key = (category, channel, _month(first), bucket)
         flat_gaps.update({(*key, f): v for f, v in zip(GAP_FIELDS, values, strict=True)})
-    return flat_cohort, flat_gaps
+    for (category, channel, first, week), values in weekly.items():
+        key = (category, channel, dt.date.fromisoformat(first), dt.date.fromisoformat(week))
+        flat_weekly.update({(*key, f): v for f, v in zip(COHORT_FIELDS, values, strict=True)})
+    return flat_cohort, flat_gaps, flat_weekly
 
 
 def _write(model, key_names: tuple[str, ...], delta: Counter) -> None:
@@ -96,11 +122,21 @@ def _write(model, key_names: tuple[str, ...], delta: Counter) -> None:
         bump(model, lookup=dict(zip(key_names, key, strict=True)), values=values)
 
 
-def cohort_apply(*, before: tuple[Counter, Counter], after: tuple[Counter, Counter]) -> None:
-    """Add ``after − before`` (each a customer_cells pair, or sums of them) to the tables."""
+def _totals() -> tuple[Counter, Counter, Counter]:
+    return Counter(), Counter(), Counter()
+
+
+def _add(total: tuple, cells: tuple) -> None:
+    for into, part in zip(total, cells, strict=True):
+        into.update(part)
+
+
+def cohort_apply(*, before: tuple, after: tuple) -> None:
+    """Add ``after − before`` (each a customer_cells triple, or sums of them) to the tables."""
     for model, key_names, old, new in (
         (CohortCell, ("category", "channel", "cohort", "month"), before[0], after[0]),
         (RepeatGapCell, ("category", "channel", "cohort", "bucket"), before[1], after[1]),
+        (CohortWeekCell, ("category", "channel", "cohort", "week"), before[2], after[2]),
     ):
         delta = Counter(new)
         delta.subtract(old)
@@ -122,7 +158,7 @@ def cohort_follow(*, old: Sale | None, new: Sale | None) -> None:
         s.product_id for s in (old, new) if s is not None
     }
     categories = dict(Product.objects.filter(pk__in=products).values_list("pk", "category"))
-    total_before, total_after = (Counter(), Counter()), (Counter(), Counter())
+    total_before, total_after = _totals(), _totals()
     for customer_id in touched:
         rows = current.get(customer_id, [])
         after = [_sale_row(sale, categories) for _, _, sale in rows]
@@ -130,9 +166,8 @@ def cohort_follow(*, old: Sale | None, new: Sale | None) -> None:
         if old is not None and old.customer_id == customer_id and old.status == Sale.Status.COMPLETED:
             kept.append(old)
         before = [_sale_row(sale, categories) for sale in kept]
-        for total, cells in ((total_before, customer_cells(before)), (total_after, customer_cells(after))):
-            total[0].update(cells[0])
-            total[1].update(cells[1])
+        _add(total_before, customer_cells(before))
+        _add(total_after, customer_cells(after))
     cohort_apply(before=total_before, after=total_after)
 
 
@@ -142,14 +177,12 @@ def cohort_recategorized(*, product_id, old: str, new: str, customer_ids: list) 
         current = _sales_of(customer_ids[i:i + CHUNK])
         products = {p for rows in current.values() for _, p, _ in rows}
         categories = dict(Product.objects.filter(pk__in=products).values_list("pk", "category"))
-        total_before, total_after = (Counter(), Counter()), (Counter(), Counter())
+        total_before, total_after = _totals(), _totals()
         for rows in current.values():
             for total, category in ((total_before, old), (total_after, new)):
-                cells = customer_cells(
+                _add(total, customer_cells(
                     _sale_row(sale, {**categories, product_id: category}) for _, _, sale in rows
-                )
-                total[0].update(cells[0])
-                total[1].update(cells[1])
+                ))
         cohort_apply(before=total_before, after=total_after)
 
 
@@ -167,9 +200,12 @@ def _sales_of(customer_ids: list) -> dict:
 def cohort_rebuild(sales: Iterable[tuple], *, insert) -> None:
     """Write every cell from ``sales`` (as cells_from_ordered takes them, ordered by customer then day)
     with ``insert(model, field names, rows)``."""
-    cohort, gaps = cells_from_ordered(sales)
+    cohort, gaps, weekly = cells_from_ordered(sales)
     insert(CohortCell, ("category", "channel", "cohort", "month", *COHORT_FIELDS),
            [(c, ch, _month(first), _month(month), *values) for (c, ch, first, month), values in cohort.items()])
+    insert(CohortWeekCell, ("category", "channel", "cohort", "week", *COHORT_FIELDS),
+           [(c, ch, dt.date.fromisoformat(first), dt.date.fromisoformat(week), *values)
+            for (c, ch, first, week), values in weekly.items()])
     insert(RepeatGapCell, ("category", "channel", "cohort", "bucket", *GAP_FIELDS),
            [(c, ch, _month(first), bucket, *values) for (c, ch, first, bucket), values in gaps.items()])
 

@@ -19,6 +19,7 @@ from analytics.models import (
     CityJoinLedger,
     CityLedger,
     CohortCell,
+    CohortWeekCell,
     CustomerJoinDay,
     FeedbackDay,
     ProductLedger,
@@ -38,7 +39,7 @@ from sales.models import Sale
 
 ROLLUP_MODELS = (
     SalesDay, ChannelDay, FeedbackDay, CustomerJoinDay, CityJoinLedger, City, ProductLedger, CityLedger,
-    ActiveCustomerDay, ActiveCustomerCell, CohortCell, RepeatGapCell,
+    ActiveCustomerDay, ActiveCustomerCell, CohortCell, RepeatGapCell, CohortWeekCell,
 )
 
 UTC = dt.timezone.utc  # day boundaries are UTC days, whatever TIME_ZONE says

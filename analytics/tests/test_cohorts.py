@@ -8,7 +8,7 @@ import pytest
 
 from accounts.tests.factories import CustomerFactory
 from analytics.figures.cohorts import cohort_retention, repeat_purchase
-from analytics.models import CohortCell, RepeatGapCell
+from analytics.models import CohortCell, CohortWeekCell, RepeatGapCell
 from analytics.rollups import rollups_rebuild
 from catalog.services import product_update
 from catalog.tests.factories import ProductFactory
@@ -61,6 +61,8 @@ def assert_like_oracle():
             args = {"date_range": date_range, "category": category, "channel": channel}
             assert cohort_retention(**args) == oracle.cohort_retention(**args), args
             assert repeat_purchase(**args) == oracle.repeat_purchase(**args), args
+            weekly = {**args, "period": "week"}
+            assert cohort_retention(**weekly) == oracle.cohort_retention(**weekly), weekly
 
 
 def cells() -> dict:
@@ -70,7 +72,7 @@ def cells() -> dict:
             row for row in model.objects.values_list(*[f.attname for f in model._meta.concrete_fields][1:])
             if row[4]
         )
-        for model in (CohortCell, RepeatGapCell)
+        for model in (CohortCell, RepeatGapCell, CohortWeekCell)
     }
 
 
@@ -96,6 +98,31 @@ def test_hand_counted(shop):
     assert repeat["mean_days_to_second"] == 23.5
     mobile = repeat_purchase(date_range=DateRange(), channel="mobile")
     assert (mobile["customers"], mobile["repeat_customers"]) == (1, 0)
+
+
+def test_weekly_hand_counted(shop):
+    result = cohort_retention(date_range=DateRange(), period="week")
+    # Bob 5 January 2025 (a Sunday: ISO week 2025-W01), Ann Monday 20 January (W04), Cy 14 February (W07).
+    assert [(c["cohort"], c["customers"]) for c in result["cohorts"]] == [("2025-W01", 1), ("2025-W04", 1),
+                                                                          ("2025-W07", 1)]
+    bob, ann, _ = result["cohorts"]
+    assert result["period"] == "week" and result["weeks"] == len(bob["cells"]) == 9  # W01 .. W09 (1 March)
+    assert [c["week"] for c in ann["cells"]][:3] == ["2025-W04", "2025-W05", "2025-W06"]
+    # Ann: 20 January (W04), 31 January (W05), 1 March (W09).
+    assert [c["customers"] for c in ann["cells"]] == [1, 1, 0, 0, 0, 1]
+    assert [c["returned"] for c in ann["cells"]] == [0, 1, 0, 0, 0, 0]
+    # The range picks the weeks it touches: Tuesday 21 January is in Ann's week.
+    picked = cohort_retention(date_range=DateRange(D(2025, 1, 21), D(2025, 1, 21)), period="week")
+    assert [c["cohort"] for c in picked["cohorts"]] == ["2025-W04"]
+    with pytest.raises(ValueError):
+        cohort_retention(date_range=DateRange(), period="day")
+
+
+def test_iso_week_labels_cross_the_year():
+    from analytics.figures.cohorts import week_label, week_start
+
+    assert week_start(D(2026, 1, 1)) == D(2025, 12, 29) and week_label(D(2025, 12, 29)) == "2026-W01"
+    assert week_label(week_start(D(2021, 1, 3))) == "2020-W53"
 
 
 def test_every_write_keeps_the_cells_equal_to_a_rebuild(shop):

@@ -26,33 +26,53 @@ def _histories(category, channel) -> dict:
     return histories
 
 
-def _in_range(month: dt.date, date_range: DateRange) -> bool:
-    start = date_range.start.replace(day=1) if date_range.start else None
+def _start(day: dt.date, period: str) -> dt.date:
+    """The first day of ``day``'s month, or the Monday of its ISO week."""
+    return day.replace(day=1) if period == "month" else day - dt.timedelta(days=day.weekday())
+
+
+def _in_range(month: dt.date, date_range: DateRange, period: str = "month") -> bool:
+    start = _start(date_range.start, period) if date_range.start else None
     return (start is None or month >= start) and (date_range.end is None or month <= date_range.end)
+
+
+def _label(start: dt.date, period: str) -> str:
+    if period == "month":
+        return start.strftime("%Y-%m")
+    year, week, _ = start.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _after(start: dt.date, offset: int, period: str) -> dt.date:
+    return add_months(start, offset) if period == "month" else start + dt.timedelta(weeks=offset)
+
+
+def _count(first: dt.date, last: dt.date, period: str) -> int:
+    return months_between(first, last) if period == "month" else (last - first).days // 7
 
 
 def _money(value: Decimal) -> float:
     return float(Decimal(value).quantize(Decimal("0.01")))
 
 
-def cohort_retention(*, date_range: DateRange, category=None, channel=None) -> dict:
+def cohort_retention(*, date_range: DateRange, category=None, channel=None, period="month") -> dict:
     histories = _histories(category, channel)
     last = max((day for history in histories.values() for day, _ in history), default=None)
     members = defaultdict(list)
     for customer, history in histories.items():
-        first = history[0][0].replace(day=1)
-        if _in_range(first, date_range):
+        first = _start(history[0][0], period)
+        if _in_range(first, date_range, period):
             members[first].append(history)
     cohorts = []
     for cohort in sorted(members):
         size = len(members[cohort])
         row, seen_again, total_orders, total = [], set(), 0, Decimal(0)
-        for offset in range(months_between(cohort, last.replace(day=1)) + 1):
-            month = add_months(cohort, offset)
+        for offset in range(_count(cohort, _start(last, period), period) + 1):
+            month = _after(cohort, offset, period)
             buyers = returned = orders = 0
             revenue = Decimal(0)
             for i, history in enumerate(members[cohort]):
-                in_month = [t for day, t in history if day.replace(day=1) == month]
+                in_month = [t for day, t in history if _start(day, period) == month]
                 if not in_month:
                     continue
                 buyers += 1
@@ -64,17 +84,17 @@ def cohort_retention(*, date_range: DateRange, category=None, channel=None) -> d
             total_orders += orders
             total += revenue
             row.append({
-                "offset": offset, "month": month.strftime("%Y-%m"), "customers": buyers,
+                "offset": offset, period: _label(month, period), "customers": buyers,
                 "retention": round(buyers / size, 4), "returned": returned,
                 "repeat_rate": round(len(seen_again) / size, 4), "orders": orders,
                 "revenue": _money(revenue), "cumulative_orders": total_orders,
                 "cumulative_revenue": _money(total),
                 "revenue_per_customer": round(int(total * 100) / size / 100, 2),
             })
-        cohorts.append({"cohort": cohort.strftime("%Y-%m"), "customers": size, "cells": row})
+        cohorts.append({"cohort": _label(cohort, period), "customers": size, "cells": row})
     return {
-        "category": category, "channel": channel,
-        "months": max((len(c["cells"]) for c in cohorts), default=0), "cohorts": cohorts,
+        "period": period, "category": category, "channel": channel,
+        f"{period}s": max((len(c["cells"]) for c in cohorts), default=0), "cohorts": cohorts,
     }
 
 
