@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from analytics.api_explain import ExplainView
 from analytics.figures import FIGURES, UNKNOWN_FIGURE
 from analytics.figures.cached import OWN_CACHE, figure_cached
-from analytics.figures.cohorts import CHANNELS, UNKNOWN_CHANNEL
+from analytics.figures.cohorts import CHANNELS, PERIODS, UNKNOWN_CHANNEL, UNKNOWN_PERIOD
 from analytics.rollups.version import version_current
 from core.api.cache import CachedReadMixin
 from core.filters import RangeFilterForm
@@ -24,6 +24,8 @@ UNKNOWN_PARAMETER_MORE = "Unknown parameter. This figure takes: date_from, date_
 FIGURE_EXTRA_PARAMS = {
     "channel": OpenApiParameter("channel", OpenApiTypes.STR, enum=list(CHANNELS),
                                 description="Only sales through this channel."),
+    "period": OpenApiParameter("period", OpenApiTypes.STR, enum=list(PERIODS),
+                               description="Cohorts by calendar month (default) or ISO week (Monday to Sunday)."),
 }
 
 
@@ -79,6 +81,10 @@ class FigureView(CachedReadMixin, APIView):
             extra["channel"] = request.query_params["channel"]
             if extra["channel"] not in CHANNELS:
                 raise ValidationError({"channel": [UNKNOWN_CHANNEL]})
+        if "period" in more and "period" in request.query_params:
+            extra["period"] = request.query_params["period"]
+            if extra["period"] not in PERIODS:
+                raise ValidationError({"period": [UNKNOWN_PERIOD]})
         return Response(figure_cached(self.figure, version=version_current(), date_range=form.date_range,
                                       category=form.selected_category, **extra))
 

@@ -84,7 +84,8 @@ def test_each_figure_has_its_own_documentation(schema):
         assert operation["description"].split("\n")[0] == fn.__doc__.strip().split("\n")[0]
         more = set(extra_params(fn))  # e.g. channel on the cohort figures
         assert {p["name"] for p in operation["parameters"]} == {"date_from", "date_to", "category", *more}
-    assert extra_params(FIGURES["cohort_retention"]) == ("channel",)
+    assert extra_params(FIGURES["cohort_retention"]) == ("channel", "period")
+    assert extra_params(FIGURES["repeat_purchase"]) == ("channel",)
 
 
 def test_token_auth_is_described(schema):

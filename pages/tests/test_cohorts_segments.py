@@ -129,3 +129,47 @@ def test_the_heat_map_and_the_segments_as_csv(analyst_client, shop):
             for r in lines("/users/segments/csv/", {**span, "table": "movement"})] == [
         (row["from"], row["to"]["Lost"], row["customers"]) for row in moved["rows"]]
     assert analyst_client.get("/users/segments/csv/", {"date_to": "soon"}).status_code == 400
+
+
+def test_weekly_cohorts_page_api_csv_and_cells(analyst_client, shop):
+    from analytics.figures.cohorts import cohort_retention
+    from core.filters import DateRange
+    from tests.oracles import cohorts as cohorts_oracle
+
+    figure = analyst_client.get("/api/analytics/cohort_retention/", {"period": "week"}).json()
+    assert figure == cohorts_oracle.cohort_retention(date_range=DateRange(), period="week")
+    assert [c["cohort"] for c in figure["cohorts"]] == ["2025-W01", "2025-W04", "2025-W07"]
+    page = analyst_client.get("/users/cohorts/", {"period": "week"}).content.decode()
+    assert 'data-period="week"' in page and "Weeks since the first purchase" in page
+    assert '<option value="week" selected>' in page
+    # Ann first bought in 2025-W04 and came back in W05 (31 January) and W09 (1 March).
+    links = re.findall(r'data-cohort="2025-W04" data-week="2025-W09"[^>]*><a href="([^"]+)"', page)
+    assert len(links) == 1 and "week=2025-W09" in links[0]
+    table = analyst_client.get(links[0].replace("&amp;", "&").replace("/customers/?", "/customers/table/?"))
+    assert [row["email"] for row in table.json()["data"]] == [shop["ann"].email]
+    assert csv_emails(analyst_client, "/api/analytics/cohort_customers/",
+                      {"cohort": "2025-W01", "week": "2025-W07"}) == {shop["bob"].email}
+    assert csv_emails(analyst_client, "/api/analytics/cohort_customers/", {"cohort": "2025-W07"}) == {
+        shop["cy"].email}
+    response = analyst_client.get("/users/cohorts/csv/", {"period": "week", "category": "Books"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    books = cohort_retention(date_range=DateRange(), category="Books", period="week")
+    assert [(r["cohort"], r["week"], int(r["customers"])) for r in rows] == [
+        (c["cohort"], cell["week"], cell["customers"]) for c in books["cohorts"] for cell in c["cells"]]
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"period": "day"}, "period"),
+    ({"cohort": "2025-W07", "month": "2025-03"}, "month"),
+    ({"cohort": "2025-02", "week": "2025-W09"}, "week"),
+    ({"cohort": "2025-W09", "week": "2025-W07"}, "week"),
+    ({"cohort": "2025-W54"}, "cohort"),
+    ({"cohort": "2025-W07", "week": "W7"}, "week"),
+])
+def test_bad_weekly_parameters_are_400s_naming_the_field(analyst_client, shop, params, field):
+    url = "/api/analytics/cohort_retention/" if "period" in params else "/api/analytics/cohort_customers/"
+    response = analyst_client.get(url, params)
+    assert response.status_code == 400 and field in response.json(), response.content
+    if "period" in params:
+        assert "Unknown period" in analyst_client.get("/users/cohorts/", params).content.decode()
+        assert analyst_client.get("/users/cohorts/csv/", params).status_code == 400

@@ -239,13 +239,13 @@
   /* --- One renderer per chart: figure JSON → Chart.js config (or a promise of one), or null when there is nothing to draw. */
   const renderers = {
     cohort_retention(d) {
-      // One line per cohort: the share of it buying in each month since its first (offset 0 = 100%).
+      // One line per cohort: the share of it buying in each month (or week) since its first (offset 0 = 100%).
       if (!d.cohorts.length) return null;
       const palette = [C.blue, C.amber, C.green, C.purple, C.red, C.teal, C.grey];
       return {
         type: "line",
         data: {
-          labels: Array.from({ length: d.months }, (_, i) => String(i)),
+          labels: Array.from({ length: d.period === "week" ? d.weeks : d.months }, (_, i) => String(i)),
           datasets: d.cohorts.map((c, i) => ({
             label: c.cohort, data: c.cells.map((cell) => cell.retention),
             borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length],
@@ -254,7 +254,7 @@
         },
         options: {
           scales: {
-            x: { grid: { display: false }, title: { display: true, text: "Months since the first purchase" } },
+            x: { grid: { display: false }, title: { display: true, text: `${d.period === "week" ? "Weeks" : "Months"} since the first purchase` } },
             y: { beginAtZero: true, max: 1, ticks: { callback: (v) => fmt.share(v) } },
           },
           plugins: { tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${fmt.share(ctx.raw)}` } } },
