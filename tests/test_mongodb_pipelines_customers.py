@@ -40,7 +40,10 @@ def assert_range_first(captured, collections):
 def test_cohort_figures_read_the_cells_by_month(mongo_pipelines, channel):
     cohort_retention(date_range=RANGE, category="Books", channel=channel)
     repeat_purchase(date_range=RANGE, channel=channel)
-    assert_range_first(mongo_pipelines, {"analytics_cohortcell", "analytics_repeatgapcell"})
+    cohort_retention(date_range=RANGE, channel=channel, period="week")
+    assert_range_first(mongo_pipelines, {"analytics_cohortcell", "analytics_repeatgapcell",
+                                         "analytics_cohortweekcell"})
+    assert "analytics_cohortweekcell" in {collection for collection, _ in mongo_pipelines}
 
 
 def test_rfm_reads_one_state_per_customer_by_day_number(mongo_pipelines):

@@ -63,26 +63,37 @@ REACH_SQL = (
 )
 
 
-def state_on(day: dt.date, *, until: dt.date | None = None, scope: str = ALL) -> list:
+def state_on(day: dt.date, until: dt.date | None = None, *, after: dt.date | None = None,
+             scope: str = ALL) -> list:
     """The rows holding each customer's state on ``day`` (day ≤ ``day`` < next_day), one per customer
     who bought by then; with ``until``, only those holding it on every day to ``until`` (no sale in
-    between). A queryset per span, each one day_number range of the index: one query with the spans
-    OR-ed reads the table row by row instead of the covering index on SQLite."""
+    between); with ``after``, only the rows of days after it. A queryset per span, each one day_number
+    range of the index: one query with the spans OR-ed reads the table row by row instead of the
+    covering index on SQLite."""
     until = until or day
     n, last = day.toordinal(), until.toordinal()
+    first = after.toordinal() if after else None
     rows = ActiveCustomerDay.objects.filter(scope=scope, next_day__gt=until).order_by()
-    return [rows.filter(span=SPAN_LONG, day_number__lte=n)] + [
-        rows.filter(span=c, day_number__gt=last - 2 ** c, day_number__lte=n)
-        for c in range(SPAN_LONG) if last - 2 ** c < n
+
+    def days(lowest: int | None):
+        low = lowest if first is None else first if lowest is None else max(lowest, first)
+        return {"day_number__lte": n, **({"day_number__gt": low} if low is not None else {})}
+
+    return [rows.filter(span=SPAN_LONG, **days(None))] + [
+        rows.filter(span=c, **days(last - 2 ** c))
+        for c in range(SPAN_LONG) if last - 2 ** c < n and (first is None or first < n)
     ]
+
+
+def state_left(day: dt.date, until: dt.date, *, scope: str = ALL) -> list:
+    """The rows holding the state on ``day`` of the customers with a sale after it, by ``until``."""
+    return [part.filter(next_day__lte=until) for part in state_on(day, scope=scope)]
 
 
 def bought_between(after: dt.date, until: dt.date, *, scope: str = ALL) -> list:
     """The rows of the days after ``after`` through ``until``: the state on ``until`` of every customer
-    who bought in between. A queryset per span, like state_on."""
-    rows = ActiveCustomerDay.objects.filter(scope=scope, next_day__gt=until).order_by()
-    return [rows.filter(span=c, day_number__gt=after.toordinal(), day_number__lte=until.toordinal())
-            for c in range(SPAN_LONG + 1)]
+    who bought in between (state_on's index ranges, each starting after ``after``)."""
+    return state_on(until, after=after, scope=scope)
 
 
 def desired_days(*, customer_ids: list, scopes: set[str]) -> tuple[dict, dict]:
