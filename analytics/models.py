@@ -335,6 +335,10 @@ class CohortWeekCell(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["category", "channel", "cohort", "week"], name="cohortweekcell_key"),
         ]
+        indexes = [
+            # The scope's last week with a sale (every weekly row runs to it) from the end of one index range.
+            models.Index(fields=["category", "channel", "week", "customers"], name="cohortweekcell_last"),
+        ]
 
 
 # RepeatGapCell.bucket: days from a customer's first order day to their second, upper bounds inclusive.

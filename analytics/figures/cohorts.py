@@ -10,7 +10,6 @@ Books"). tests.oracles.cohorts computes the same figures from the Sale rows.
 
 import datetime as dt
 
-from analytics.figures.periods import cents_to_money
 from analytics.models import GAP_BUCKETS, GAP_OVER, CohortCell, CohortWeekCell, RepeatGapCell
 from analytics.rollups.cohorts import ALL, month_start
 from core.filters import DateRange
@@ -115,20 +114,24 @@ def cohort_retention(
         starts = periods_after(min(by_cohort), _last_period(category, channel, period), period)
         labels = [period_label(start, period) for start in starts]
         position = {start: i for i, start in enumerate(starts)}
+    empty = (0, 0, 0, 0)
     for cohort in sorted(by_cohort):
         cells, size = by_cohort[cohort], by_cohort[cohort][cohort][0]
         returned = orders = revenue = 0
         row = []
         first = position[cohort]
+        # The weekly matrix has tens of thousands of cells: one dict each, no call that is not needed.
         for offset, start in enumerate(starts[first:]):
-            customers, came_back, period_orders, period_cents = cells.get(start, (0, 0, 0, 0))
-            returned, orders, revenue = returned + came_back, orders + period_orders, revenue + period_cents
+            customers, came_back, period_orders, period_cents = cells.get(start, empty)
+            returned += came_back
+            orders += period_orders
+            revenue += period_cents
             row.append({
                 "offset": offset, field: labels[first + offset], "customers": customers,
                 "retention": round(customers / size, 4), "returned": came_back,
                 "repeat_rate": round(returned / size, 4), "orders": period_orders,
-                "revenue": cents_to_money(period_cents), "cumulative_orders": orders,
-                "cumulative_revenue": cents_to_money(revenue),
+                "revenue": round(period_cents / 100, 2), "cumulative_orders": orders,
+                "cumulative_revenue": round(revenue / 100, 2),
                 "revenue_per_customer": round(revenue / size / 100, 2),
             })
         cohorts.append({"cohort": labels[first], "customers": size, "cells": row})
