@@ -16,7 +16,7 @@ CURVES = """() => {
 }"""
 TINTED = """() => [...document.querySelectorAll('[data-heatmap] td.heat')].map(td => ({
   value: Number(td.dataset.value), colour: getComputedStyle(td).backgroundColor,
-  cohort: td.dataset.cohort, month: td.dataset.month }))"""
+  cohort: td.dataset.cohort, month: td.dataset.month, week: td.dataset.week }))"""
 
 
 def test_heat_map_drawn_and_a_cell_opens_its_customers(page, live_server, analyst, shop):
@@ -80,6 +80,20 @@ def test_cohort_channel_is_in_the_main_filter_bar(page, live_server, analyst, sh
     csv = page.request.get(live_server.url + page.locator("[data-csv]").get_attribute("href"))
     assert csv.ok and csv.text().splitlines()[0].startswith("cohort,cohort_customers,offset,month")
     assert len(csv.text().splitlines()) == 1 + len(cells)
+    # Cohorts by ISO week: the heat map and the curves follow, the category and channel stay.
+    page.locator("[data-filter-bar] select#filter-period").select_option("week")
+    page.wait_for_url(lambda url: "period=week" in url and f"channel={channel}" in url and "category=Home" in url)
+    wait_for_charts(page)
+    weekly = api_figure(page, live_server, "cohort_retention",
+                        f"category=Home+%26+Kitchen&channel={channel}&period=week")
+    cells = page.evaluate(TINTED)
+    assert cells and [(c["cohort"], c["week"], c["value"]) for c in cells] == [
+        (c["cohort"], cell["week"], cell["retention"]) for c in weekly["cohorts"] for cell in c["cells"]]
+    assert all("-W" in c["cohort"] for c in cells)
+    assert {c["colour"] for c in cells if c["value"]} - {"rgba(0, 0, 0, 0)"}, "tinted cells"
+    curves = page.evaluate(CURVES)
+    assert curves["state"] == "drawn" and curves["labels"] == [c["cohort"] for c in weekly["cohorts"]][-12:]
+    assert page.get_by_role("heading", name="Weeks since the first purchase").is_visible()
 
 
 def test_a_movement_cell_opens_the_customers_who_moved(page, live_server, analyst, shop):
