@@ -100,11 +100,10 @@ def prepare() -> None:
 
 def state_read_ms(day: dt.date) -> tuple[float, int]:
     """What RFM cannot go below: the state rows' query fetched with a bare cursor (median of 3)."""
-    from analytics.figures.segments import STATE
+    from analytics.figures.segments import STATE, _sqlite_sql
     from analytics.rollups.active import state_on
 
-    first, *rest = (part.values_list(*STATE) for part in state_on(day))
-    sql, params = first.union(*rest, all=True).query.sql_with_params()
+    sql, params = _sqlite_sql(state_on, (day,), STATE)
 
     def fetch():
         with connection.cursor() as cursor:

@@ -26,6 +26,7 @@ from itertools import chain
 
 import numpy as np
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import F
 
 from analytics.figures.periods import cents_to_money
 from analytics.rollups.active import bought_between, state_left, state_on
@@ -68,11 +69,15 @@ def quintile_scores(values: np.ndarray) -> np.ndarray:
     return 1 + (5 * below) // max(n, 1)
 
 
-STATE = ("day_number", "sales_to_date", "cents_to_date")
+# A state as two numbers: its day and sales to date in one (day_number + sales_to_date · 2^22: ordinals stay
+# under 2^22 up to year 9999), and its revenue to date. Every column read costs, more than unpacking it.
+DAY_BITS = 22
+DAY_SALES = F("day_number") + F("sales_to_date") * (1 << DAY_BITS)
+STATE = ("day_sales", "cents_to_date")
 
 
 def _union(reader, args: tuple, fields: tuple):
-    first, *rest = (part.values_list(*fields) for part in reader(*args))
+    first, *rest = (part.annotate(day_sales=DAY_SALES).values_list(*fields) for part in reader(*args))
     return first.union(*rest, all=True) if rest else first  # one query, each part its own index range
 
 
@@ -102,15 +107,16 @@ def read_table(reader, *args, fields: tuple) -> np.ndarray:
 
 class Scores:
     """Every customer's state and scores as of ``as_of`` (their ids too unless ``ids`` is false: the
-    counts need none, and they are a quarter of what is read). ``table`` gives the state rows
-    (day_number, sales_to_date, cents_to_date[, customer_id]) instead of reading them."""
+    counts need none, and they are a third of what is read). ``table`` gives the state rows
+    (STATE[, customer_id]) instead of reading them."""
 
     def __init__(self, as_of: dt.date, *, ids: bool = True, table: np.ndarray | None = None):
         self.as_of = as_of
         if table is None:
             table = read_table(state_on, as_of, fields=(*STATE, *(("customer_id",) if ids else ())))
-        self.last_day, self.sales, self.cents = (table[:, i].astype(np.int64) for i in range(3))
-        self.customer_ids = table[:, 3] if table.shape[1] > 3 else None
+        day_sales, self.cents = (table[:, i].astype(np.int64) for i in range(2))
+        self.last_day, self.sales = day_sales & ((1 << DAY_BITS) - 1), day_sales >> DAY_BITS
+        self.customer_ids = table[:, 2] if table.shape[1] > 2 else None
         self.r = quintile_scores(self.last_day)
         self.f = quintile_scores(self.sales)
         self.m = quintile_scores(self.cents)
@@ -202,11 +208,11 @@ def _moves(start: dt.date, end: dt.date, counts: np.ndarray) -> None:
     kept = read_table(state_on, start, end, fields=STATE)
     left = read_table(state_left, start, end, fields=(*STATE, "customer_id"))
     came = read_table(bought_between, start, end, fields=(*STATE, "customer_id"))
-    state = [0, 1, 2]
+    state = [0, 1]
     before = Scores(start, table=np.concatenate((kept, left[:, state])).astype(np.int64))
     after = Scores(end, table=np.concatenate((kept, came[:, state])).astype(np.int64))
     np.add.at(counts, (before.segment[:len(kept)], after.segment[:len(kept)]), 1)
-    origin = segment_of(left[:, 3], before.segment[len(kept):], came[:, 3])
+    origin = segment_of(left[:, 2], before.segment[len(kept):], came[:, 2])
     np.add.at(counts, (origin, after.segment[len(kept):]), 1)
 
 
