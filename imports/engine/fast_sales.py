@@ -21,6 +21,7 @@ from .helpers import (
     _earliest,
     _first,
     _first_rows,
+    insert_columns,
     _mapped,
     _memoised,
     _truncate,
@@ -73,7 +74,6 @@ class FastSales:
         self.sku_memo = {}  # product_sku cell → the checked SKU
         self.totals = {}  # (quantity, unit price, discount, total) → (discount, total), or None: bad
         self.columns = [*kind.columns, "customer_id", "product_id"]
-        self.sql = None
 
     # The columns the pass reads, with the types a cell may have (JSON Lines: None when absent).
     TYPES = {
@@ -444,13 +444,6 @@ class FastSales:
                 ]
             )
             return
-        if self.sql is None:
-            quote = run.connection.ops.quote_name
-            fields = [Sale._meta.get_field(name) for name in self.columns]
-            self.sql = (
-                f"INSERT INTO {quote(Sale._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-                f"VALUES ({', '.join(['%s'] * len(fields))})"
-            )
         # The moments are aware UTC datetimes: Django stores str() of them made naive, which is
         # their isoformat(" ") without the "+00:00" (or the plain cells' text, see PLAIN_UTC).
         stored = c["stored_moments"]
@@ -458,12 +451,12 @@ class FastSales:
             stored = [m.isoformat(" ")[:-6] for m in c["moments"]]
         texts = {unit: str(unit) for unit in set(c["unit_price"])}  # prices repeat
         decimals = [list(map(texts.__getitem__, c["unit_price"])), c["discount_text"], c["total_text"]]
-        with run.connection.cursor() as cursor:
-            cursor.executemany(
-                self.sql,
-                zip(c["quantity"], *decimals, stored, channels, statuses, c["external_id"],
-                    customer_ids, product_ids, strict=True),
-            )
+        insert_columns(
+            run.connection,
+            Sale._meta.db_table,
+            [Sale._meta.get_field(name).column for name in self.columns],
+            [c["quantity"], *decimals, stored, channels, statuses, c["external_id"], customer_ids, product_ids],
+        )
 
 
 class Accepted:

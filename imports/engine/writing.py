@@ -8,7 +8,7 @@ from accounts.models import Customer
 from catalog.models import Product
 
 from ..cells import EMPTY
-from .helpers import _prepare_column
+from .helpers import _prepare_column, insert_columns
 from .kinds import LOOKUP_CHUNK
 
 
@@ -221,18 +221,13 @@ class Writing:
         self.dropped_indexes = []
 
     def _insert_rows(self, model, rows: list[dict]) -> None:
-        """SQLite: one executemany, values prepared as Django's INSERT prepares them (``_preparer``)."""
+        """SQLite: values prepared as Django's INSERT prepares them (``_prepare_column``), many rows
+        per statement (``insert_columns``)."""
         names = list(rows[0])
         fields = [model._meta.get_field(name) for name in names]
         connection = self.connection
-        quote = connection.ops.quote_name
-        sql = (
-            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))})"
-        )
         columns = [
             _prepare_column(f, [row[name] for row in rows], connection)
             for f, name in zip(fields, names, strict=True)
         ]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, zip(*columns, strict=True))
+        insert_columns(connection, model._meta.db_table, [f.column for f in fields], columns)

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from accounts.models import Customer
 from catalog.models import Product
@@ -151,3 +152,39 @@ def test_fast_and_full_paths_agree_across_small_batches(tmp_path, monkeypatch, b
         ("SKU-2", "2024-01-10T08:00:00+00:00"),
     ]
     assert len(sales) == 5
+
+
+def test_many_rows_per_insert_keep_every_row_in_file_order(tmp_path):
+    """More rows than one INSERT statement takes (engine.helpers.ROWS_PER_INSERT), with a shorter
+    last statement, for the sales and the customers they create: every row once, the sales' ids in
+    the file's order, and the same records as the full checks write."""
+    from imports.engine.helpers import ROWS_PER_INSERT
+
+    n = 2 * ROWS_PER_INSERT + 7
+    lines = [
+        f"E{i:04d},c{i % (ROWS_PER_INSERT + 5):03d}@example.com,C {i % (ROWS_PER_INSERT + 5)},SKU-{i % 3},"
+        f"P {i % 3},,2024-01-{1 + i % 28:02d}T10:00:00Z,{1 + i % 4},{i % 50}.25,,,web,completed"
+        for i in range(n)
+    ]
+    path = tmp_path / "many.csv"
+    path.write_text(HEADER + "".join(f"{line}\n" for line in lines))
+    call_command("import_data", "sales", str(path), stdout=io.StringIO())
+    ordered = list(Sale.objects.order_by("pk").values_list("external_id", flat=True))
+    assert ordered == [f"E{i:04d}" for i in range(n)]
+    emails = list(Customer.objects.values_list("email", flat=True))  # created in no particular order
+    assert sorted(emails) == [f"c{i:03d}@example.com" for i in range(ROWS_PER_INSERT + 5)]
+    Sale.objects.all().delete()
+    Customer.objects.all().delete()
+    Product.objects.all().delete()
+    fast = import_sales(tmp_path, lines, fast=True)
+    assert fast[0] == [] and len(fast[1][2]) == n
+    assert fast == import_sales(tmp_path, lines, fast=False)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite writer")
+def test_columns_of_different_lengths_write_nothing():
+    from imports.engine.helpers import insert_columns
+
+    with pytest.raises(ValueError):
+        insert_columns(connection, "accounts_customer", ["name", "email"], [["a", "b"], ["a@example.com"]])
+    assert not Customer.objects.exists()
