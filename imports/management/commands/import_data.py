@@ -194,6 +194,11 @@ class Command(BaseCommand):
             # Runs now (nothing encloses this command's transaction) or once the outer one commits.
             new = dict(counts.related_created)
             new[run.kind.signal_name] = new.get(run.kind.signal_name, 0) + counts.created + counts.updated
+            # The steps that follow (rollups, search) need none of the run's maps (a key per row
+            # and per customer: hundreds of MB for a million sales), so they go first; the run and
+            # its fast pass refer to each other, and the collector was off during the run.
+            del run
+            gc.collect()
             step = options["step_callback"]
             transaction.on_commit(lambda: self._announce(new, verbosity=verbosity, step=step))
 
