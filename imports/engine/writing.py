@@ -110,13 +110,19 @@ class Writing:
                 defaults = {
                     f.attname: f.get_default() for f in model._meta.concrete_fields if not f.primary_key
                 }
-                self._insert_rows(
-                    model,
-                    [
-                        {pk_name: pk, **defaults, **values}
-                        for pk, (_key, values) in zip(pks, pending, strict=True)
-                    ],
-                )
+                # A column at a time (no dict per record): the record's value, else the default.
+                given = pending[0][1].keys()
+                names = [pk_name, *defaults, *(name for name in given if name not in defaults)]
+                records = [values for _key, values in pending]
+                if all(v.keys() == given for v in records):
+                    columns = [
+                        [v[name] for v in records] if name in given else [defaults[name]] * len(records)
+                        for name in names[1:]
+                    ]
+                else:  # not all of one shape: each record's own fields
+                    columns = [[v[name] if name in v else defaults[name] for v in records] for name in names[1:]]
+                columns.insert(0, list(pks))
+                self._insert_columns(model, names, columns)
             else:
                 objs = [model(**values) for _key, values in pending]
                 model._base_manager.using(self.using).bulk_create(objs, batch_size=500)
@@ -221,13 +227,14 @@ class Writing:
         self.dropped_indexes = []
 
     def _insert_rows(self, model, rows: list[dict]) -> None:
+        """SQLite: ``rows`` (dicts of the same fields) written by ``_insert_columns``."""
+        names = list(rows[0])
+        self._insert_columns(model, names, [[row[name] for row in rows] for name in names])
+
+    def _insert_columns(self, model, names: list[str], columns: list[list]) -> None:
         """SQLite: values prepared as Django's INSERT prepares them (``_prepare_column``), many rows
         per statement (``insert_columns``)."""
-        names = list(rows[0])
         fields = [model._meta.get_field(name) for name in names]
         connection = self.connection
-        columns = [
-            _prepare_column(f, [row[name] for row in rows], connection)
-            for f, name in zip(fields, names, strict=True)
-        ]
+        columns = [_prepare_column(f, values, connection) for f, values in zip(fields, columns, strict=True)]
         insert_columns(connection, model._meta.db_table, [f.column for f in fields], columns)
