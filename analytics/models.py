@@ -158,8 +158,9 @@ class ProductLedger(models.Model):
 
 
 class CityLedger(models.Model):
-    """Completed sales per buyer's city and product category: day rows and Monday prefix rows.
-    Category ``""`` holds every category's sales (a tenth of the rows to read when none is chosen)."""
+    """Completed sales and feedback per buyer's city (the sale's or the feedback's customer's) and
+    product category: day rows and Monday prefix rows. Category ``""`` holds every category's (a tenth
+    of the rows to read when none is chosen). A customer who moves takes both to the new city."""
 
     prefix = models.BooleanField()
     day = models.DateField()
@@ -168,6 +169,9 @@ class CityLedger(models.Model):
     category = models.CharField(max_length=100)
     revenue_cents = models.BigIntegerField(default=0)
     orders = models.BigIntegerField(default=0)
+    units = models.BigIntegerField(default=0)
+    feedback = models.BigIntegerField(default=0)
+    rating_sum = models.BigIntegerField(default=0)
 
     class Meta:
         db_table = "sales_cityledger"
@@ -178,7 +182,8 @@ class CityLedger(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["day", "prefix", "category", "city", "country", "revenue_cents", "orders"],
+                fields=["day", "prefix", "category", "city", "country", "revenue_cents", "orders", "units",
+                        "feedback", "rating_sum"],
                 name="cityledger_covering",
             ),
             models.Index(fields=["city", "country", "category", "day"], condition=models.Q(prefix=True),

@@ -45,7 +45,7 @@ ROLLUP_MODELS = (
 UTC = dt.timezone.utc  # day boundaries are UTC days, whatever TIME_ZONE says
 BATCH = 5000
 PRODUCT_FIELDS = ("revenue_cents", "units", "orders", "feedback", "rating_sum")
-CITY_FIELDS = ("revenue_cents", "orders")
+CITY_FIELDS = ("revenue_cents", "orders", "units", "feedback", "rating_sum")
 
 
 def rollups_rebuild() -> None:
@@ -82,7 +82,7 @@ def rebuild_orm(*, into=_same) -> None:
     }
     _rebuild_customers(into)
     product_days, city_days, active_days = _rebuild_sales(into, categories=categories, places=places)
-    _add_feedback(into, product_days, categories=categories)
+    _add_feedback(into, product_days, city_days, categories=categories, places=places)
     _write_ledger(into(ProductLedger), product_days, key_names=("product_id",), fields=PRODUCT_FIELDS,
                   attrs=lambda key: {"category": categories[key[0]]})
     _write_ledger(into(CityLedger), city_days, key_names=("city", "country", "category"), fields=CITY_FIELDS)
@@ -148,7 +148,9 @@ def _rebuild_sales(into, *, categories: dict, places: dict):
         )
         product_days[(product_id,)][day].update({"revenue_cents": revenue, "units": units, "orders": orders})
         for scope in (category, ALL):
-            city_days[(*places[customer_id], scope)][day].update({"revenue_cents": revenue, "orders": orders})
+            city_days[(*places[customer_id], scope)][day].update(
+                {"revenue_cents": revenue, "orders": orders, "units": units}
+            )
         active_days[(customer_id, category)][0][day] += orders
         active_days[(customer_id, category)][1][day] += revenue
     _bulk(into(SalesDay), (into(SalesDay)(day=d, category=c, **v) for (d, c), v in sales_days.items()),
@@ -159,17 +161,23 @@ def _rebuild_sales(into, *, categories: dict, places: dict):
     return product_days, city_days, active_days
 
 
-def _add_feedback(into, product_days, *, categories: dict) -> None:
+def _add_feedback(into, product_days, city_days, *, categories: dict, places: dict) -> None:
+    """FeedbackDay rows; adds the feedback to both ledgers' day rows (by product, by buyer's city)."""
     rows = (
         Feedback.objects.annotate(day=TruncDate("created_at", tzinfo=UTC))
-        .values("day", "product_id", "rating").annotate(count=Count("pk"))
-        .values_list("day", "product_id", "rating", "count")
+        .values("day", "product_id", "customer_id", "rating").annotate(count=Count("pk"))
+        .values_list("day", "product_id", "customer_id", "rating", "count")
     )
     feedback_days = defaultdict(Counter)
-    for day, product_id, rating, count in rows.iterator(chunk_size=BATCH):
+    for day, product_id, customer_id, rating, count in rows.iterator(chunk_size=BATCH):
+        category = categories[product_id]
         values = {"count": count, "rating_sum": rating * count, f"rating_{rating}": count}
-        feedback_days[(day, categories[product_id])].update(values)
+        feedback_days[(day, category)].update(values)
         product_days[(product_id,)][day].update({"feedback": count, "rating_sum": rating * count})
+        for scope in (category, ALL):
+            city_days[(*places[customer_id], scope)][day].update(
+                {"feedback": count, "rating_sum": rating * count}
+            )
     _bulk(into(FeedbackDay), (into(FeedbackDay)(day=d, category=c, **v) for (d, c), v in feedback_days.items()),
           label="feedback per day")
 

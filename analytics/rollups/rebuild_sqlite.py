@@ -85,17 +85,22 @@ DAY_ROWS = [
               SELECT substr(created_at, 1, 10), product_id, 0, 0, 0, 1, rating FROM {T['feedback']}) r
         JOIN {T['product']} p ON p.id = r.product_id
         GROUP BY r.day, r.product_id ORDER BY r.day, r.product_id""",
-    f"""INSERT INTO {T['cityledger']} (prefix, day, city, country, category, revenue_cents, orders)
-        SELECT 0, day, city, country, category, SUM(revenue), SUM(orders)
-        FROM (SELECT substr(s.sold_at, 1, 10) AS day, c.city, c.country, p.category,
-                     {CENTS.format(col='s.total')} AS revenue, 1 AS orders
-              FROM {T['sale']} s JOIN {T['customer']} c ON c.id = s.customer_id
-              JOIN {T['product']} p ON p.id = s.product_id
-              WHERE s.status = '{COMPLETED}'
+    # Sales and feedback by the buyer's city, per category and (category ALL) in every category.
+    f"""INSERT INTO {T['cityledger']} (prefix, day, city, country, category, revenue_cents, orders, units,
+                                       feedback, rating_sum)
+        SELECT 0, r.day, c.city, c.country, CASE WHEN s.every THEN '{ALL}' ELSE p.category END,
+               SUM(r.revenue), SUM(r.orders), SUM(r.units),
+               SUM(r.feedback), SUM(r.rating)
+        FROM (SELECT substr(sold_at, 1, 10) AS day, customer_id, product_id,
+                     {CENTS.format(col='total')} AS revenue, 1 AS orders, quantity AS units,
+                     0 AS feedback, 0 AS rating
+              FROM {T['sale']} WHERE status = '{COMPLETED}'
               UNION ALL
-              SELECT substr(s.sold_at, 1, 10), c.city, c.country, '{ALL}', {CENTS.format(col='s.total')}, 1
-              FROM {T['sale']} s JOIN {T['customer']} c ON c.id = s.customer_id
-              WHERE s.status = '{COMPLETED}')
+              SELECT substr(created_at, 1, 10), customer_id, product_id, 0, 0, 0, 1, rating
+              FROM {T['feedback']}) r
+        JOIN {T['customer']} c ON c.id = r.customer_id
+        JOIN {T['product']} p ON p.id = r.product_id
+        CROSS JOIN (SELECT 0 AS every UNION ALL SELECT 1) s
         GROUP BY 2, 3, 4, 5 ORDER BY 2, 3, 4, 5""",
     f"""INSERT INTO {T['activeday']} (scope, customer_id, day, prev_day, next_day, sales, sales_to_date,
                                       cents_to_date, day_number, span)
@@ -173,7 +178,8 @@ def _statements() -> list[str]:
     return DAY_ROWS + [
         _prefix_rows(T["productledger"], ["product_id", "category"],
                      ["revenue_cents", "units", "orders", "feedback", "rating_sum"], window),
-        _prefix_rows(T["cityledger"], ["city", "country", "category"], ["revenue_cents", "orders"], window),
+        _prefix_rows(T["cityledger"], ["city", "country", "category"],
+                     ["revenue_cents", "orders", "units", "feedback", "rating_sum"], window),
         _prefix_rows(T["cityjoinledger"], ["city", "country"], ["customers"], window),
     ]
 

@@ -44,7 +44,7 @@ def _sale_apply(sale: Sale, sign: int, *, category: str, place: tuple[str, str])
     city, country = place
     for scope in (category, ALL):  # ALL: the city's sales in every category, read when none is chosen
         ledger_add(CityLedger, key={"city": city, "country": country, "category": scope}, day=day,
-                   values={"revenue_cents": revenue, "orders": sign})
+                   values={"revenue_cents": revenue, "orders": sign, "units": sign * sale.quantity})
 
 
 def sale_added(*, sale: Sale) -> None:
@@ -84,8 +84,13 @@ def _feedback_apply(feedback: Feedback, sign: int) -> None:
     category, day = _category(feedback.product_id), utc_day(feedback.created_at)
     bump(FeedbackDay, lookup={"day": day, "category": category},
          values={"count": sign, "rating_sum": sign * feedback.rating, f"rating_{feedback.rating}": sign})
+    values = {"feedback": sign, "rating_sum": sign * feedback.rating}
     ledger_add(ProductLedger, key={"product_id": feedback.product_id}, attrs={"category": category}, day=day,
-               values={"feedback": sign, "rating_sum": sign * feedback.rating})
+               values=values)
+    city, country = _place(feedback.customer_id)
+    for scope in (category, ALL):
+        ledger_add(CityLedger, key={"city": city, "country": country, "category": scope}, day=day,
+                   values=values)
 
 
 def feedback_added(*, feedback: Feedback) -> None:
@@ -97,7 +102,8 @@ def feedback_removed(*, feedback: Feedback) -> None:
 
 
 def feedback_changed(*, old: Feedback, new: Feedback) -> None:
-    if (old.product_id, old.rating, old.created_at) != (new.product_id, new.rating, new.created_at):
+    fields = ("customer_id", "product_id", "rating", "created_at")
+    if any(getattr(old, f) != getattr(new, f) for f in fields):
         _feedback_apply(old, -1)
         _feedback_apply(new, 1)
 
@@ -138,25 +144,42 @@ def customer_changed(*, old: Customer, new: Customer) -> None:
 
 
 def _move_city_sales(*, customer_id, old: tuple[str, str], new: tuple[str, str]) -> None:
-    """A customer who moved takes their sales to the new city."""
-    rows = list(
+    """A customer who moved takes their sales and feedback to the new city."""
+    sales = list(
         Sale.objects.filter(customer_id=customer_id, status=Sale.Status.COMPLETED)
-        .values_list("sold_at", "product_id", "total")
+        .values_list("sold_at", "product_id", "total", "quantity")
     )
-    categories = dict(Product.objects.filter(pk__in={p for _, p, _ in rows}).values_list("pk", "category"))
-    totals = defaultdict(lambda: [0, 0])
-    for sold_at, product_id, total in rows:
+    feedback = list(
+        Feedback.objects.filter(customer_id=customer_id).values_list("created_at", "product_id", "rating")
+    )
+    products = {p for _, p, *_ in sales} | {p for _, p, _ in feedback}
+    categories = dict(Product.objects.filter(pk__in=products).values_list("pk", "category"))
+    totals = defaultdict(Counter)
+    for sold_at, product_id, total, quantity in sales:
         for scope in (categories[product_id], ALL):
-            entry = totals[(utc_day(sold_at), scope)]
-            entry[0] += cents(total)
-            entry[1] += 1
-    for (day, category), (revenue, orders) in totals.items():
+            totals[(utc_day(sold_at), scope)].update(
+                {"revenue_cents": cents(total), "orders": 1, "units": quantity}
+            )
+    for created_at, product_id, score in feedback:
+        for scope in (categories[product_id], ALL):
+            totals[(utc_day(created_at), scope)].update({"feedback": 1, "rating_sum": score})
+    for (day, category), values in totals.items():
         for (city, country), sign in ((old, -1), (new, 1)):
             ledger_add(CityLedger, key={"city": city, "country": country, "category": category}, day=day,
-                       values={"revenue_cents": sign * revenue, "orders": sign * orders})
+                       values={f: sign * v for f, v in values.items()})
 
 
 # --- Products -----------------------------------------------------------------------------------
+
+def _add_places(places: dict, customer_ids: list) -> None:
+    """customer id → (city, country) into ``places`` for the ids not there yet, a thousand a read."""
+    missing = list({c for c in customer_ids if c not in places})
+    for i in range(0, len(missing), 1000):
+        places.update(
+            (pk, (city, country)) for pk, city, country in
+            Customer.objects.filter(pk__in=missing[i:i + 1000]).values_list("pk", "city", "country")
+        )
+
 
 def product_recategorized(*, product_id, old: str, new: str) -> None:
     """Move the product's sales and feedback from category ``old`` to ``new`` in every rollup."""
@@ -169,17 +192,15 @@ def product_recategorized(*, product_id, old: str, new: str) -> None:
     )
     places = {}
     customer_ids = list({c for _, c, _, _, _ in sales})
-    for i in range(0, len(customer_ids), 1000):
-        places.update(
-            (pk, (city, country)) for pk, city, country in
-            Customer.objects.filter(pk__in=customer_ids[i:i + 1000]).values_list("pk", "city", "country")
-        )
+    _add_places(places, customer_ids)
     per_day, per_city, per_channel = defaultdict(Counter), defaultdict(Counter), defaultdict(Counter)
     for sold_at, customer_id, total, quantity, channel in sales:
         day = utc_day(sold_at)
         per_day[day].update({"revenue_cents": cents(total), "orders": 1, "units": quantity})
         per_channel[(day, channel)].update({"revenue_cents": cents(total), "orders": 1, "units": quantity})
-        per_city[(day, places[customer_id])].update({"revenue_cents": cents(total), "orders": 1})
+        per_city[(day, places[customer_id])].update(
+            {"revenue_cents": cents(total), "orders": 1, "units": quantity}
+        )
     for day, values in per_day.items():
         for category, sign in ((old, -1), (new, 1)):
             bump(SalesDay, lookup={"day": day, "category": category},
@@ -192,16 +213,23 @@ def product_recategorized(*, product_id, old: str, new: str) -> None:
         for category, sign in ((old, -1), (new, 1)):
             ledger_add(CityLedger, key={"city": city, "country": country, "category": category}, day=day,
                        values={f: sign * v for f, v in values.items()})
-    per_feedback_day = defaultdict(Counter)
-    ratings = Feedback.objects.filter(product_id=product_id).values_list("created_at", "rating")
-    for created_at, rating in ratings:
-        per_feedback_day[utc_day(created_at)].update(
-            {"count": 1, "rating_sum": rating, f"rating_{rating}": 1}
-        )
+    per_feedback_day, per_feedback_city = defaultdict(Counter), defaultdict(Counter)
+    ratings = list(
+        Feedback.objects.filter(product_id=product_id).values_list("created_at", "rating", "customer_id")
+    )
+    _add_places(places, [c for _, _, c in ratings])
+    for created_at, rating, customer_id in ratings:
+        day = utc_day(created_at)
+        per_feedback_day[day].update({"count": 1, "rating_sum": rating, f"rating_{rating}": 1})
+        per_feedback_city[(day, places[customer_id])].update({"feedback": 1, "rating_sum": rating})
     for day, values in per_feedback_day.items():
         for category, sign in ((old, -1), (new, 1)):
             bump(FeedbackDay, lookup={"day": day, "category": category},
                  values={f: sign * v for f, v in values.items()})
+    for (day, (city, country)), values in per_feedback_city.items():
+        for category, sign in ((old, -1), (new, 1)):
+            ledger_add(CityLedger, key={"city": city, "country": country, "category": category}, day=day,
+                       values={f: sign * v for f, v in values.items()})
     # Day rows that hold something are the days of its sales and feedback (found by day, the index's
     # lead). Emptied rows on other days count nothing; the next bump() rewrites their category.
     ProductLedger.objects.filter(

@@ -1,6 +1,7 @@
 """analytics.figures.explain worked out from the Sale and Feedback rows, one row at a time in Python.
 
-Segments are summed from the records (each sale's product category, channel and buyer's city); the
+Segments are summed from the records (each sale's product category, channel and buyer's city, each
+feedback's category and customer's city; distinct buyers and joined customers by city); the
 card's numbers come from the KPI oracle (tests.oracles.oracle); the ratios' rate and mix effects are
 exact Fractions (the midpoint decomposition), before any rounding.
 """
@@ -17,7 +18,11 @@ from feedback.models import Feedback
 from sales.models import Sale
 from tests.oracles import oracle
 
-SCALES = {"revenue": 100, "orders": 1, "units": 1, "average_order_value": 100, "average_rating": 100}
+SCALES = {
+    "revenue": 100, "orders": 1, "units": 1, "average_order_value": 100, "average_rating": 100,
+    "active_customers": 1, "new_customers": 1,
+}
+FIELDS = ("revenue_cents", "orders", "units", "rating_sum", "feedback", "active_customers", "new_customers")
 
 
 def _key(dimension, *, category, channel, city, country, product_id) -> str:
@@ -43,14 +48,14 @@ def _card(date_range: DateRange, category: str | None, compare: str) -> dict:
 
 @functools.cache
 def segments(*, dimension: str, date_range: DateRange, category: str | None) -> dict:
-    """key → {"revenue_cents", "orders", "units", "rating_sum", "feedback"} for the range."""
+    """key → {"revenue_cents", "orders", "units", "rating_sum", "feedback", "active_customers",
+    "new_customers"} for the range (new customers ignore ``category``: customers have none)."""
     categories = dict(Product.objects.values_list("pk", "category"))
     places = {
         pk: (city, country) for pk, city, country in Customer.objects.values_list("pk", "city", "country")
     }
-    result = defaultdict(
-        lambda: dict.fromkeys(("revenue_cents", "orders", "units", "rating_sum", "feedback"), 0)
-    )
+    result = defaultdict(lambda: dict.fromkeys(FIELDS, 0))
+    buyers = defaultdict(set)
     sales = Sale.objects.filter(status=Sale.Status.COMPLETED, **datetime_filter("sold_at", date_range))
     for product_id, customer_id, channel, total, quantity in sales.values_list(
         "product_id",
@@ -73,21 +78,30 @@ def segments(*, dimension: str, date_range: DateRange, category: str | None) -> 
         result[key]["revenue_cents"] += int(total * 100)
         result[key]["orders"] += 1
         result[key]["units"] += quantity
-    if dimension in ("category", "product"):
+        buyers[key].add(customer_id)
+    for key, customers in buyers.items():
+        result[key]["active_customers"] = len(customers)
+    if dimension != "channel":
         feedback = Feedback.objects.filter(**datetime_filter("created_at", date_range))
-        for product_id, score in feedback.values_list("product_id", "rating"):
+        for product_id, customer_id, score in feedback.values_list("product_id", "customer_id", "rating"):
             if category and categories[product_id] != category:
                 continue
+            city, country = places[customer_id]
             key = _key(
                 dimension,
                 category=categories[product_id],
                 channel="",
-                city="",
-                country="",
+                city=city,
+                country=country,
                 product_id=product_id,
             )
             result[key]["rating_sum"] += score
             result[key]["feedback"] += 1
+    if dimension in ("city", "country"):
+        joined = Customer.objects.filter(**datetime_filter("joined_at", date_range))
+        for city, country in joined.values_list("city", "country"):
+            key = _key(dimension, category="", channel="", city=city, country=country, product_id=None)
+            result[key]["new_customers"] += 1
     return dict(result)
 
 
@@ -111,8 +125,8 @@ def explain(
     now = {k: v for k, v in now.items() if v[held]}
     before = {k: v for k, v in before.items() if v[held]}
     result = {"card": card, "target": target}
-    if figure in ("revenue", "orders", "units"):
-        field = {"revenue": "revenue_cents", "orders": "orders", "units": "units"}[figure]
+    if figure in ("revenue", "orders", "units", "active_customers", "new_customers"):
+        field = {"revenue": "revenue_cents", "orders": "orders", "units": "units"}.get(figure, figure)
         diffs = {k: now.get(k, {}).get(field, 0) - before.get(k, {}).get(field, 0) for k in {*now, *before}}
         result["diffs"] = {k: v for k, v in diffs.items()}
         return result
