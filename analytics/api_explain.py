@@ -25,12 +25,18 @@ class ExplainForm(CompareFilterForm):
 
     def clean(self):
         data = super().clean()
-        data["dimension"] = data.get("dimension") or "category"
+        data["dimension"] = data.get("dimension") or _default_dimension(data.get("figure"))
         if "figure" in data:
             error = dimension_error(data["figure"], data["dimension"])
             if error:
                 self.add_error(*error)
         return data
+
+
+def _default_dimension(figure: str | None) -> str:
+    """category, or a figure's first explainable dimension when it has no category breakdown."""
+    dimensions = EXPLAINABLE.get(figure, DIMENSIONS)
+    return "category" if "category" in dimensions else dimensions[0]
 
 
 class ExplainView(APIView):
@@ -50,8 +56,9 @@ class ExplainView(APIView):
                 "dimension",
                 OpenApiTypes.STR,
                 enum=list(DIMENSIONS),
-                description="Split the change by this (default category). Units: not by "
-                "city/country; average_rating: category or product only.",
+                description="Split the change by this (default category; active_customers and "
+                "new_customers: country or city only, average_rating: not channel). A pair that cannot "
+                "be explained is a 400 saying why.",
             ),
             OpenApiParameter(
                 "date_from", OpenApiTypes.DATE, description="First day (YYYY-MM-DD, UTC), inclusive."

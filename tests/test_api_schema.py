@@ -121,3 +121,5 @@ def test_explain_is_documented_with_its_own_parameters(schema):
     assert parameters["figure"]["required"] is True
     assert parameters["compare"]["schema"]["enum"] == ["previous", "year"]
     assert "rate" in operation["description"]
+    figures = parameters["figure"]["schema"]["enum"]
+    assert {"active_customers", "new_customers", "units", "average_rating"} <= set(figures)

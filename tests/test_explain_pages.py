@@ -30,7 +30,10 @@ def test_cards_compare_with_the_previous_period_by_default(analyst_client, shop)
     assert kpi(response, "units")["previous"] == 1
     assert "Compared with 22 Feb 2025 – 28 Feb 2025" in response.content.decode()
     assert 'data-explain="units"' in response.content.decode()
-    assert 'data-explain="active_customers"' not in response.content.decode()  # not explainable
+    assert 'data-explain="active_customers"' in response.content.decode()  # by city and country
+    dimensions = response.context["explain"]["dimensions"]
+    assert dimensions["active_customers"] == dimensions["new_customers"] == ["country", "city"]
+    assert "channel" not in dimensions["average_rating"] and "city" in dimensions["units"]
 
 
 def test_cards_compare_with_a_year_earlier(analyst_client, shop):

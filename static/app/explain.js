@@ -118,7 +118,8 @@
     dialog.querySelector("[data-explain-summary]").textContent = empty
       ? rangeText(data.range)
       : formatter(unit)(data.previous) + " → " + formatter(unit)(data.current) + " (" + signed(data.change, unit) + "), "
-        + rangeText(data.range) + " against " + rangeText(data.comparison_range);
+        + rangeText(data.range) + " against " + rangeText(data.comparison_range)
+      + (data.category_applied === false && config.params.category ? " · all categories (customers have none)" : "");
     const split = dialog.querySelector("[data-explain-split]");
     split.hidden = empty || data.kind !== "ratio";
     if (!split.hidden) {

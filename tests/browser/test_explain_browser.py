@@ -54,6 +54,23 @@ def test_a_kpi_change_opens_its_waterfall(page, live_server, analyst, shop):
     page.get_by_role("button", name="Close").click()
 
 
+def test_the_active_customers_card_opens_a_breakdown_by_place(page, live_server, analyst, shop):
+    today = timezone.now().date()
+    start = today - dt.timedelta(days=29)
+    login(page, live_server, next_path=f"/?date_from={start.isoformat()}&date_to={today.isoformat()}")
+    # Last 30 days Ana, Carla (Lisbon) and Bruno (Berlin) bought; in the 30 before only Ana.
+    drawn = open_breakdown(page, "active_customers")
+    options = page.get_by_label("Break down by").locator("option").all_inner_texts()
+    assert options == ["Country", "City"]
+    assert drawn["labels"] == ["Previous", "DE", "PT", "Current"]
+    assert drawn["bars"][0][1] == 1 and drawn["bars"][-1][1] == 3
+    page.get_by_label("Break down by").select_option("city")
+    page.wait_for_function(
+        "() => Chart.getChart(document.querySelector('[data-explain-chart]')).data.labels.includes('Berlin, DE')"
+    )
+    assert page.evaluate(DRAWN)["labels"] == ["Previous", "Berlin, DE", "Lisbon, PT", "Current"]
+
+
 def test_the_year_comparison_is_kept_and_used_by_the_cards(page, live_server, analyst, shop):
     today = timezone.now().date()
     start = today - dt.timedelta(days=6)
