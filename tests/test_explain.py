@@ -89,13 +89,14 @@ def shop():
                                    joined_at=_when(rng, period, 28))
         if n % 2:
             later = customer.joined_at + dt.timedelta(hours=1)
-            sale_create(customer=customer, product=rng.choice(products), quantity=2, unit_price=Decimal("9.50"),
-                        channel=rng.choice(CHANNELS), sold_at=later)
+            sale_create(customer=customer, product=rng.choice(products), quantity=2,
+                        unit_price=Decimal("9.50"), channel=rng.choice(CHANNELS), sold_at=later)
             feedback_create(customer=customer, product=rng.choice(products), rating=5, created_at=later)
     # After the rebuild: a buyer moves (their sales and feedback go with them), feedback is edited
     # (rating, product, customer) and deleted, so the ledgers' prefix rows follow each write.
     customer_update(customer=customers[0], data={"city": "Madrid", "country": "ES"})
-    recent = list(Feedback.objects.filter(created_at__gte=dt.datetime(2025, 2, 17, tzinfo=UTC)).order_by("pk"))
+    since = dt.datetime(2025, 2, 17, tzinfo=UTC)
+    recent = list(Feedback.objects.filter(created_at__gte=since).order_by("pk"))
     feedback_update(feedback=recent[0], data={"rating": 1 if recent[0].rating > 1 else 5})
     feedback_update(feedback=recent[1], data={"customer": customers[3], "product": products[5]})
     feedback_delete(feedback=recent[2])

@@ -66,7 +66,8 @@ def test_the_active_customers_card_opens_a_breakdown_by_place(page, live_server,
     assert drawn["bars"][0][1] == 1 and drawn["bars"][-1][1] == 3
     page.get_by_label("Break down by").select_option("city")
     page.wait_for_function(
-        "() => Chart.getChart(document.querySelector('[data-explain-chart]')).data.labels.includes('Berlin, DE')"
+        "() => Chart.getChart(document.querySelector('[data-explain-chart]'))"
+        ".data.labels.includes('Berlin, DE')"
     )
     assert page.evaluate(DRAWN)["labels"] == ["Previous", "Berlin, DE", "Lisbon, PT", "Current"]
 
