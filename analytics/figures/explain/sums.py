@@ -143,15 +143,16 @@ def active_sums(*, ranges: list, keys: tuple[str, ...], scope: str) -> Sums:
     city through customer_places. A customer has one city, so the cities' counts add up to the card."""
     places, lookup = customer_places()
     by_country = keys == ("country",)
-    countries = sorted({country for _, country in places}) if by_country else None
-    country_of = np.array([countries.index(c) for _, c in places], dtype=np.int64) if by_country else None
+    countries = {country: None for _, country in places}
+    countries = {country: n for n, country in enumerate(countries)}
+    country_of = np.array([countries[c] for _, c in places], dtype=np.int64)
     periods = []
     for date_range in ranges:
         ids = [i for qs in _bought(date_range, scope) for i in qs.values_list("customer_id", flat=True)]
         codes = lookup(ids)
         if by_country:
             codes = country_of[codes]
-            names = [(c,) for c in countries]
+            names = [(c,) for c in countries]  # in the order of their codes
         else:
             names = places
         counts = np.bincount(codes, minlength=len(names))
