@@ -3,16 +3,17 @@
 import datetime as dt
 
 import numpy as np
+from django.db import connection
 from django.db.models import Sum
 
 from accounts.models import Customer
-from analytics import fits
 from analytics.figures.common import day_filter, product_names
 from analytics.figures.explain.kinds import ADDITIVE, RATIOS
 from analytics.models import ChannelDay, CityJoinLedger, CityLedger, FeedbackDay, ProductLedger, SalesDay
 from analytics.rollups import ledger
 from analytics.rollups.active import ALL, bought_between
 from analytics.rollups.ledger import ONE_DAY, LedgerRange
+from analytics.rollups.version import version_current
 from core.filters import DateRange
 from sales.models import Sale
 
@@ -169,13 +170,27 @@ _NEVER = dt.date(1, 1, 1)  # no day_number is below 1
 _LAST = dt.date(9999, 12, 30)  # open end: the rows with no later sale (next_day 9999-12-31)
 
 
+_PLACES: dict = {}  # (database, rollups' version) → _read_places(), the last one only
+
+
 def customer_places():
     """``(places, lookup)``: every (city, country) and a function from customer ids to their index in
-    it, kept in the cache by the rollups' version (a customer who moves, or a new one, bumps it)."""
-    places, ids, codes = fits.fresh("explain:customer-places", "", _read_places)
+    it. Kept in this process's memory by the rollups' version (every write bumps it, a customer who
+    moves or joins too): reading 100k customers' cities cost more than the rest of a breakdown, and
+    the figure cache (cleared by the bench before each call) would hold them only per figure."""
+    key = (connection.alias, connection.settings_dict["NAME"], version_current())
+    if key not in _PLACES:
+        _PLACES.clear()
+        _PLACES[key] = _read_places()
+    places, ids, codes = _PLACES[key]
     if isinstance(ids, np.ndarray):
         return places, lambda wanted: codes[np.searchsorted(ids, np.asarray(wanted, dtype=np.int64))]
     return places, lambda wanted: np.array([codes[i] for i in wanted], dtype=np.int64)
+
+
+def places_forget() -> None:
+    """Drop the kept customer → city map (tests: each starts without it, like the cache)."""
+    _PLACES.clear()
 
 
 def _read_places():
