@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0008_customer_state_span'),
+        ('analytics', '0010_cohort_week_cell_last'),
     ]
 
     operations = [
