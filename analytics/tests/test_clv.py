@@ -507,17 +507,18 @@ def _uniform_buyers(n, seed):
     return s.x, s.t_x, s.T
 
 
-@pytest.mark.parametrize(
-    ("n", "seed", "criterion"), [(2000, 3, "relative gradient"), (500, 3, "no decrease on restart")]
-)
-def test_fit_whose_maximum_is_at_infinity_stops_without_polish(n, seed, criterion):
+@pytest.mark.parametrize(("n", "seed"), [(2000, 3), (500, 3)])
+def test_fit_whose_maximum_is_at_infinity_stops_without_polish(n, seed):
     """L-BFGS-B's own tests cannot be met here (its line search ends abnormally); the fit used to
-    fall back on 2,000 Nelder-Mead iterations. It is now accepted by a test the arithmetic can meet."""
+    fall back on 2,000 Nelder-Mead iterations. It is now accepted by a test the arithmetic can meet.
+    Which of the two holds first far along the ridge depends on the last bits of the float sums,
+    which differ between CPUs (numpy's SIMD paths): the 500-customer fit met the restart rule on one
+    machine and the relative gradient after the restart on another."""
     x, t_x, T = _uniform_buyers(n, seed)
     est = bgnbd.fit(x, t_x, T)
     info = est.optimizer
     assert info["message"].startswith("ABNORMAL")
-    assert info["success"] and info["criterion"] == criterion
+    assert info["success"] and info["criterion"] in ("relative gradient", "no decrease on restart")
     assert "Nelder-Mead" not in info["method"]
     assert info["nfev"] <= 100
     assert est.r > 1e5 and est.alpha > 1e5 and est.a < 1e-6
