@@ -297,10 +297,12 @@ def test_start_script_commands_exist_and_take_their_options():
 
     gunicorn = next(line for line in lines if "gunicorn" in line)
     assert gunicorn[:2] == ["exec", "gunicorn"]
-    module, attr = gunicorn[2].split(":")
+    parsed = GunicornConfig().parser().parse_args(gunicorn[2:])  # exits (SystemExit) on an unknown option
+    (app,) = parsed.args
+    module, attr = app.split(":")
     assert f"{module}.{attr}" == settings.WSGI_APPLICATION
-    assert gunicorn[gunicorn.index("--bind") + 1] == "0.0.0.0:8000"
-    GunicornConfig().parser().parse_args(gunicorn[2:])  # exits (SystemExit) on an option gunicorn lacks
+    assert parsed.bind == ["0.0.0.0:8000"]
+    assert parsed.config == "gunicorn.conf.py" and (ROOT / parsed.config).is_file()  # the image's WORKDIR is the app
 
 
 def test_dockerignore_keeps_local_state_out_and_the_app_in():
