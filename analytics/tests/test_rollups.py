@@ -10,6 +10,7 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 
 from accounts.services import customer_create, customer_delete, customer_update
 from analytics.figures import FIGURES, product_summary
@@ -53,9 +54,18 @@ def moment(rng: random.Random, *, lo: int = 0, hi: int = DAYS) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(rng.randrange(24), rng.randrange(60)), tzinfo=dt.timezone.utc)
 
 
+# On MongoDB each figure is a few round trips to a test server that plans in Python: there the
+# sweep takes one range of each shape (all time, open either end, Monday edges, inside a week, before
+# every record) and two categories. Which rows a range reads is decided in Python, the same on
+# both backends; the embedded pass sweeps every range and category.
+MONGODB_RANGES = [RANGES[i] for i in (0, 1, 2, 6, 8, 10)]
+
+
 def assert_figures_match_oracle():
-    for date_range in RANGES:
-        for category in [None, *CATEGORIES]:
+    ranges, categories = (MONGODB_RANGES, [None, CATEGORIES[0]]) if settings.USING_MONGODB else (
+        RANGES, [None, *CATEGORIES])
+    for date_range in ranges:
+        for category in categories:
             for name, fn in FIGURES.items():
                 expected = DIRECT_FIGURES[name](date_range=date_range, category=category)
                 assert fn(date_range=date_range, category=category) == expected, (name, date_range, category)
