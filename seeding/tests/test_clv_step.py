@@ -22,7 +22,7 @@ def seed(capture, *flags):
     receivers (rollups, search: tested with the seed in test_data and tests/test_figures_seeding)
     are left out."""
     out, err = io.StringIO(), io.StringIO()
-    with capture(execute=True), mock.patch.object(records_seeded, "receivers", []):
+    with mock.patch.object(records_seeded, "receivers", []), capture(execute=True):  # runs them inside the patch
         call_command("seed_data", *flags, "--seed=7", f"--until={UNTIL}", stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
