@@ -33,6 +33,46 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+# MongoDB pass: the documents each database holds once migrated, by alias and collection.
+MIGRATED: dict[str, dict[str, list]] = {}
+_BUILT: dict[str, tuple] = {}
+
+
+def collections(connection):
+    names = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    return [name for name in names if not name.startswith("system.")]
+
+
+@pytest.fixture
+def built_once_on_mongodb(db):
+    """`built_once_on_mongodb(key, build)`: build()'s records for this test, and what build returned.
+
+    On SQLite it just calls build(). On MongoDB, where a shop written through the services costs
+    minutes on the test server, the first test builds it and keeps its documents; a later test
+    asking for the same key gets those documents put back (and the same return value) instead.
+    """
+    from django.db import connection
+
+    def get(key: str, build):
+        if not settings.USING_MONGODB:
+            return build()
+        if key not in _BUILT:
+            value = build()
+            _BUILT[key] = (value, {name: list(connection.database[name].find({}, sort=[("_id", 1)]))
+                                   for name in collections(connection)})
+            return value
+        value, documents = _BUILT[key]
+        migrated = MIGRATED[connection.alias]
+        for name, rows in documents.items():
+            if rows != migrated.get(name, []):
+                connection.database[name].delete_many({})
+                if rows:
+                    connection.database[name].insert_many(rows)
+        return value
+
+    return get
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """On MongoDB, tests end by restoring the freshly migrated database instead of Django's flush.
@@ -51,11 +91,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connections
     from django.test import TransactionTestCase
 
-    def collections(connection):
-        names = connection.introspection.django_table_names(only_existing=True, include_views=False)
-        return [name for name in names if not name.startswith("system.")]
-
-    baseline, indexes = {}, {}
+    baseline, indexes = MIGRATED, {}
     with django_db_blocker.unblock():
         for alias in connections:
             connection = connections[alias]
