@@ -43,6 +43,18 @@ def collections(connection):
     return [name for name in names if not name.startswith("system.")]
 
 
+def documents(connection) -> dict[str, list]:
+    """Every document of every collection, in `_id` order."""
+    return {name: list(connection.database[name].find({}, sort=[("_id", 1)])) for name in collections(connection)}
+
+
+def put_back(collection, rows: list) -> None:
+    """Empty `collection` and insert `rows` into it."""
+    collection.delete_many({})
+    if rows:
+        collection.insert_many(rows)
+
+
 @pytest.fixture
 def built_once_on_mongodb(db):
     """`built_once_on_mongodb(key, build)`: build()'s records for this test, and what build returned.
@@ -58,16 +70,13 @@ def built_once_on_mongodb(db):
             return build()
         if key not in _BUILT:
             value = build()
-            _BUILT[key] = (value, {name: list(connection.database[name].find({}, sort=[("_id", 1)]))
-                                   for name in collections(connection)})
+            _BUILT[key] = (value, documents(connection))
             return value
-        value, documents = _BUILT[key]
+        value, built = _BUILT[key]
         migrated = MIGRATED[connection.alias]
-        for name, rows in documents.items():
+        for name, rows in built.items():
             if rows != migrated.get(name, []):
-                connection.database[name].delete_many({})
-                if rows:
-                    connection.database[name].insert_many(rows)
+                put_back(connection.database[name], rows)
         return value
 
     return get
@@ -91,16 +100,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connections
     from django.test import TransactionTestCase
 
+    from core.db import create_collection_like, index_specs
+
     baseline, indexes = MIGRATED, {}
     with django_db_blocker.unblock():
         for alias in connections:
             connection = connections[alias]
-            docs = {name: list(connection.database[name].find({}, sort=[("_id", 1)]))
-                    for name in collections(connection)}
+            docs = documents(connection)
             baseline[alias] = {name: rows for name, rows in docs.items() if rows}
-            indexes[alias] = {name: [{k: v for k, v in spec.items() if k not in ("v", "ns")}
-                                     for spec in connection.database[name].list_indexes() if spec["name"] != "_id_"]
-                              for name in docs}
+            indexes[alias] = {name: index_specs(connection.database, name) for name in docs}
 
     def restore_migrated_state(self):
         for alias in self._databases_names(include_mirrors=False):
@@ -113,17 +121,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
                     # Many documents (a seed, a rebuild): dropping the collection and building its
                     # indexes again costs a fraction of deleting them one by one.
                     collection.drop()
-                    connection.database.create_collection(name)
-                    if indexes[alias][name]:
-                        connection.database.command({"createIndexes": name, "indexes": indexes[alias][name]})
+                    create_collection_like(connection.database, name, name, indexes=indexes[alias][name])
                     if rows:
                         collection.insert_many(rows)
                 elif not rows:
                     if present:
                         collection.delete_many({})
                 elif list(collection.find({}, sort=[("_id", 1)])) != rows:
-                    collection.delete_many({})
-                    collection.insert_many(rows)
+                    put_back(collection, rows)
 
     original = TransactionTestCase._fixture_teardown
     TransactionTestCase._fixture_teardown = restore_migrated_state

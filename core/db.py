@@ -23,13 +23,19 @@ def atomic(using=None):
     return contextlib.nullcontext()
 
 
-def create_collection_like(database, source: str, name: str) -> None:
-    """MongoDB: create the empty collection ``name`` with the indexes of collection ``source`` (what a
-    collection built beside a live one needs before it is renamed over it, or put in its place)."""
-    indexes = [
+def index_specs(database, name: str) -> list[dict]:
+    """MongoDB: the secondary indexes of collection ``name``, as ``createIndexes`` takes them."""
+    return [
         {k: v for k, v in spec.items() if k not in ("v", "ns")}
-        for spec in database[source].list_indexes() if spec["name"] != "_id_"
+        for spec in database[name].list_indexes() if spec["name"] != "_id_"
     ]
+
+
+def create_collection_like(database, source: str, name: str, *, indexes: list[dict] | None = None) -> None:
+    """MongoDB: create the empty collection ``name`` with the indexes of collection ``source`` (what a
+    collection built beside a live one needs before it is renamed over it, or put in its place), or
+    with ``indexes`` read from it earlier."""
+    indexes = index_specs(database, source) if indexes is None else indexes
     database.create_collection(name)
     if indexes:
         database.command({"createIndexes": name, "indexes": indexes})
