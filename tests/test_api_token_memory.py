@@ -119,3 +119,28 @@ def test_the_throttle_window_ends_when_retry_after_says(analyst_token, monkeypat
     assert refused.status_code == 429 and int(refused["Retry-After"]) == 15  # 14.5 s, rounded up
     now[0] += 14.5
     assert [client.get(URL).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_ended_windows_are_deleted_and_live_ones_kept(db, monkeypatch):
+    THROTTLES.clear()
+    THROTTLES.count("anon:old", now=1_000.0, duration=60)
+    THROTTLES.count("anon:day", now=1_000.0, duration=86_400)
+    THROTTLES.count("anon:new", now=1_050.0, duration=60)
+    assert THROTTLES.purge(now=1_060.0) == 1  # anon:old's minute ended at 1,060
+    assert THROTTLES.keys() == ["anon:day", "anon:new"]
+    # A window renewed by a later request ends a duration after its new start.
+    THROTTLES.count("anon:new", now=1_200.0, duration=60)
+    assert THROTTLES.purge(now=1_259.0) == 0
+    assert THROTTLES.purge(now=1_260.0) == 1
+    assert THROTTLES.keys() == ["anon:day"]
+
+
+def test_counting_purges_once_the_interval_has_passed(analyst_token, monkeypatch):
+    """A stream of requests from new addresses does not grow the store without bound."""
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/min")
+    THROTTLES.clear()
+    THROTTLES.count("anon:gone", now=1.0, duration=60)
+    monkeypatch.setattr("core.api.throttling.PURGE_EVERY", 0.0)
+    assert client_for(analyst_token.key).get(URL).status_code == 200
+    keys = THROTTLES.keys()
+    assert "anon:gone" not in keys and len(keys) == 1  # the analyst's own window

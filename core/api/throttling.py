@@ -13,6 +13,11 @@ first request after it starts a new window. Unlike the sliding history this allo
 window boundary (N at the end of one, N at the start of the next); never more. Refused requests are
 counted too, which changes nothing about when the window ends.
 
+A window that has ended is dead weight: every client (each address a bad token came from, say) would
+keep its row for ever. So each connection deletes the ended windows once a minute (``PURGE_EVERY``):
+one pass over the table, the rows' ``ends`` beside their start (the rate's duration is known only to
+the throttle that counted them).
+
 Several hosts (app containers on different machines) would each count for themselves; they share a
 budget only when they see the same ``CACHE_DIR`` on one host's file system.
 """
@@ -21,22 +26,28 @@ import math
 import os
 import sqlite3
 import threading
+import time
 
 from django.conf import settings
 from rest_framework import throttling
 
+# "windows", not the first version's "throttle" table, which had no ends column (a store file in
+# /dev/shm can outlive a deploy).
 SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS throttle "
-    "(key TEXT PRIMARY KEY, start REAL NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID"
+    "CREATE TABLE IF NOT EXISTS windows "
+    "(key TEXT PRIMARY KEY, start REAL NOT NULL, ends REAL NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID"
 )
-# SET's right-hand sides all read the row as it was, so both see the old start.
+# SET's right-hand sides all read the row as it was, so each sees the old start.
 COUNT = (
-    "INSERT INTO throttle (key, start, count) VALUES (:key, :now, 1) "
+    "INSERT INTO windows (key, start, ends, count) VALUES (:key, :now, :now + :duration, 1) "
     "ON CONFLICT (key) DO UPDATE SET "
     "start = CASE WHEN :now >= start + :duration THEN :now ELSE start END, "
+    "ends = CASE WHEN :now >= start + :duration THEN :now ELSE start END + :duration, "
     "count = CASE WHEN :now >= start + :duration THEN 1 ELSE count + 1 END "
     "RETURNING start, count"
 )
+PURGE = "DELETE FROM windows WHERE ends <= :now"
+PURGE_EVERY = 60.0  # seconds of the clock (time.monotonic), per connection
 
 
 class ThrottleStore:
@@ -54,15 +65,26 @@ class ThrottleStore:
             connection.execute("PRAGMA journal_mode=WAL")  # readers and the writer do not wait on each other
             connection.execute("PRAGMA synchronous=OFF")  # counts, not records: no flush per request
             connection.execute(SCHEMA)
-            local.connection, local.where = connection, (path, pid)
+            local.connection, local.where, local.purged = connection, (path, pid), time.monotonic()
         return local.connection
 
     def count(self, key: str, *, now: float, duration: int) -> tuple[float, int]:
         """Count one request for ``key``: (start of its window, requests in the window so far)."""
-        return self._connection().execute(COUNT, {"key": key, "now": now, "duration": duration}).fetchone()
+        connection = self._connection()
+        if time.monotonic() - self._local.purged >= PURGE_EVERY:
+            self.purge(now=now)
+        return connection.execute(COUNT, {"key": key, "now": now, "duration": duration}).fetchone()
+
+    def purge(self, *, now: float) -> int:
+        """Delete the windows that ended by ``now`` (the throttles' clock); how many."""
+        self._local.purged = time.monotonic()
+        return self._connection().execute(PURGE, {"now": now}).rowcount
+
+    def keys(self) -> list[str]:
+        return [key for (key,) in self._connection().execute("SELECT key FROM windows ORDER BY key")]
 
     def clear(self) -> None:
-        self._connection().execute("DELETE FROM throttle")
+        self._connection().execute("DELETE FROM windows")
 
 
 THROTTLES = ThrottleStore()
