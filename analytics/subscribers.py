@@ -8,7 +8,7 @@ import logging
 import time
 
 from analytics import rollups
-from analytics.rollups.version import version_bump
+from analytics.rollups.version import PLACES, version_bump
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +48,13 @@ def record_changed(sender, *, old, new, fields, **kwargs):
     # In the write's transaction, even when no rollup moved (a product added, a name changed): what is
     # cached from the rollups and records (fits, figures: analytics.fits) is now stale.
     version_bump()
+    if sender._meta.label == "accounts.Customer":
+        version_bump(PLACES)
 
 
 def records_seeded(sender, **kwargs):
     started = time.perf_counter()
+    version_bump(PLACES)
     rollups.rollups_rebuild()
     # Said with its time: after a large seed or import this is the longest step a user waits for.
     logger.info("Rollups rebuilt after seeding in %.1f s.", time.perf_counter() - started)

@@ -90,7 +90,7 @@ def state_left(day: dt.date, until: dt.date, *, scope: str = ALL) -> list:
     return [part.filter(next_day__lte=until) for part in state_on(day, scope=scope)]
 
 
-def bought_between(after: dt.date, until: dt.date, *, scope: str = ALL) -> list:
+def bought_between(after: dt.date, until: dt.date, scope: str = ALL) -> list:
     """The rows of the days after ``after`` through ``until``: the state on ``until`` of every customer
     who bought in between (state_on's index ranges, each starting after ``after``)."""
     return state_on(until, after=after, scope=scope)

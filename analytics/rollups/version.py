@@ -17,6 +17,10 @@ from analytics.models import RollupVersion
 from core.versions import version_move, version_read
 
 ROLLUPS = "rollups"
+# The customers' places (city, country), moved by every customer write and every seed or import:
+# what keeps the explain breakdown's customer → city map (explain.sums.place_codes), which a
+# sale does not change.
+PLACES = "places"
 TOKEN = "rollups:version-token:{name}"
 
 

@@ -26,7 +26,7 @@ Sources, all range-first reads of the rollups: SalesDay / FeedbackDay (category)
 country: sales and feedback by the buyer's city), CityJoinLedger (new customers); the ledgers' range
 sums through analytics.rollups.ledger, one grouped read per period. Active customers: each period's
 ActiveCustomerDay rows of bought_between (one per customer who bought in it), mapped to cities by a
-customer → city array kept in process memory by the rollups' version (sums.customer_places); at
+customer → city array kept in process memory by the places' version (sums.place_codes); at
 the large seed 12 months' buyers are 80k rows a period, so these are the slowest breakdowns. Reading the
 sales themselves for channel took 0.6 s over 12 months at the large seed. The segments' sums are
 int64 arrays (Sums), so differences, totals and the ratios' float ranking are numpy over 10k

@@ -9,11 +9,12 @@ from django.db.models import Sum
 from accounts.models import Customer
 from analytics.figures.common import day_filter, product_names
 from analytics.figures.explain.kinds import ADDITIVE, RATIOS
+from analytics.figures.segments import read_table
 from analytics.models import ChannelDay, CityJoinLedger, CityLedger, FeedbackDay, ProductLedger, SalesDay
 from analytics.rollups import ledger
 from analytics.rollups.active import ALL, bought_between
 from analytics.rollups.ledger import ONE_DAY, LedgerRange
-from analytics.rollups.version import version_current
+from analytics.rollups.version import PLACES, version_current
 from core.filters import DateRange
 from sales.models import Sale
 
@@ -141,51 +142,66 @@ def segment_sums(*, figure: str, dimension: str, ranges: list, category: str | N
 def active_sums(*, ranges: list, keys: tuple[str, ...], scope: str) -> Sums:
     """Distinct customers with a completed sale (in ``scope``) per city or country, each range: every
     such customer's one row in bought_between (their state on the range's last day), mapped to their
-    city through customer_places. A customer has one city, so the cities' counts add up to the card."""
-    places, lookup = customer_places()
-    by_country = keys == ("country",)
-    countries = {country: None for _, country in places}
-    countries = {country: n for n, country in enumerate(countries)}
-    country_of = np.array([countries[c] for _, c in places], dtype=np.int64)
+    city through place_codes. A customer has one city, so the cities' counts add up to the card."""
+    places, period_codes = place_codes([_bought(date_range, scope) for date_range in ranges])
+    if keys == ("country",):
+        countries = {country: n for n, country in enumerate(dict.fromkeys(c for _, c in places))}
+        country_of = np.array([countries[c] for _, c in places], dtype=np.int64)
+        period_codes = [country_of[codes] for codes in period_codes]
+        names = [(c,) for c in countries]  # in the order of their codes
+    else:
+        names = places
     periods = []
-    for date_range in ranges:
-        ids = [i for qs in _bought(date_range, scope) for i in qs.values_list("customer_id", flat=True)]
-        codes = lookup(ids)
-        if by_country:
-            codes = country_of[codes]
-            names = [(c,) for c in countries]  # in the order of their codes
-        else:
-            names = places
+    for codes in period_codes:
         counts = np.bincount(codes, minlength=len(names))
         periods.append([(*names[i], int(counts[i])) for i in np.flatnonzero(counts).tolist()])
     return Sums.from_rows(("customers",), periods, len(keys))
 
 
-def _bought(date_range: DateRange, scope: str) -> list:
+def _bought(date_range: DateRange, scope: str):
+    """The ids of the customers who bought in ``date_range`` (one row each), as one array: read by a
+    bare cursor on SQLite (segments.read_table), like the segments' states."""
     after = date_range.start - ONE_DAY if date_range.start else _NEVER
-    return bought_between(after, date_range.end or _LAST, scope=scope)
+    return read_table(bought_between, after, date_range.end or _LAST, scope, fields=("customer_id",))[:, 0]
 
 
 _NEVER = dt.date(1, 1, 1)  # no day_number is below 1
 _LAST = dt.date(9999, 12, 30)  # open end: the rows with no later sale (next_day 9999-12-31)
 
 
-_PLACES: dict = {}  # (database, rollups' version) → _read_places(), the last one only
+_PLACES: dict = {}  # (database, places' version) → _read_places(), the last one only
 
 
-def customer_places():
-    """``(places, lookup)``: every (city, country) and a function from customer ids to their index in
-    it. Kept in this process's memory by the rollups' version (every write bumps it, a customer who
-    moves or joins too): reading 100k customers' cities cost more than the rest of a breakdown, and
-    the figure cache (cleared by the bench before each call) would hold them only per figure."""
-    key = (connection.alias, connection.settings_dict["NAME"], version_current())
-    if key not in _PLACES:
-        _PLACES.clear()
-        _PLACES[key] = _read_places()
-    places, ids, codes = _PLACES[key]
-    if isinstance(ids, np.ndarray):
-        return places, lambda wanted: codes[np.searchsorted(ids, np.asarray(wanted, dtype=np.int64))]
-    return places, lambda wanted: np.array([codes[i] for i in wanted], dtype=np.int64)
+def place_codes(id_arrays: list) -> tuple[list, list]:
+    """``(places, codes)``: every (city, country), and for each array of customer ids their indexes in
+    it. The map is kept in this process's memory by the places' version (version.PLACES: every
+    customer write, seed and import moves it; a sale does not): reading 100k customers' cities took
+    137 ms at the large seed, more than the rest of a breakdown, and keyed by the rollups' version
+    every sale made the next breakdown pay it again. An id the map does not know (a customer written
+    around the services) reads it again."""
+    key = (connection.alias, connection.settings_dict["NAME"], version_current(PLACES))
+    for fresh in (False, True):
+        if fresh or key not in _PLACES:
+            _PLACES.clear()
+            _PLACES[key] = _read_places()
+        places, by_id = _PLACES[key]
+        codes = [_codes(by_id, ids) for ids in id_arrays]
+        if all(c is not None for c in codes):
+            return places, codes
+    raise LookupError("customers without a row in the customers table")  # a foreign key prevents it
+
+
+def _codes(codes, wanted):
+    """The place codes of ``wanted`` from ``codes`` (_read_places), or None when one is missing."""
+    if isinstance(codes, np.ndarray):  # indexed by the id itself
+        wanted = np.asarray(wanted, dtype=np.int64)
+        if len(wanted) and wanted.max() >= len(codes):
+            return None
+        found = codes[wanted]
+        return None if (found < 0).any() else found
+    if any(i not in codes for i in wanted):
+        return None
+    return np.array([codes[i] for i in wanted], dtype=np.int64)
 
 
 def places_forget() -> None:
@@ -194,19 +210,20 @@ def places_forget() -> None:
 
 
 def _read_places():
-    """(places, ids, codes): integer ids as a sorted int64 array beside their place codes; other ids
-    (MongoDB's ObjectIds) as a dict id → code."""
+    """(places, codes): with integer ids an int64 array of place codes indexed by the id (-1 for none;
+    indexing beat a sorted search by 15 ms for 80k ids a period), unless the ids are too sparse for
+    one; other ids (MongoDB's ObjectIds) a dict id → code."""
     index, ids, codes = {}, [], []
     rows = Customer.objects.order_by().values_list("pk", "city", "country")
     for pk, city, country in rows.iterator(chunk_size=10_000):
         ids.append(pk)
         codes.append(index.setdefault((city, country), len(index)))
     places = list(index)
-    if all(isinstance(pk, int) for pk in ids):
-        ids, codes = np.array(ids, dtype=np.int64), np.array(codes, dtype=np.int64)
-        order = np.argsort(ids)
-        return places, ids[order], codes[order]
-    return places, None, dict(zip(ids, codes, strict=True))
+    if all(isinstance(pk, int) for pk in ids) and max(ids, default=0) < 4 * len(ids) + 1_000_000:
+        by_id = np.full(max(ids, default=0) + 1, -1, dtype=np.int64)
+        by_id[np.array(ids, dtype=np.int64)] = codes
+        return places, by_id
+    return places, dict(zip(ids, codes, strict=True))
 
 
 def _labels(dimension: str, keys) -> dict:
