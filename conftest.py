@@ -208,21 +208,21 @@ def _repeatable_factories():
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """The in-memory cache, the throttle counts, and each worker's memory of API responses
-    (core.api.cache), tokens (core.api.authentication) and explain's customer → city map (kept by
-    the rollups' version, and a rolled-back test's version comes again with other rows); each test
-    starts with none of them."""
+    (core.api.cache, both keys), tokens (core.api.authentication) and explain's customer → city map
+    (kept by the places' version, and a rolled-back test's version comes again with other rows);
+    each test starts with none of them."""
     from django.core.cache import cache
 
     from analytics.figures.explain.sums import places_forget
     from core.api.authentication import TOKENS
-    from core.api.cache import RESPONSES
+    from core.api.cache import REPLAYS, RESPONSES
     from core.api.throttling import THROTTLES
 
-    for store in (cache, THROTTLES, RESPONSES, TOKENS):
+    for store in (cache, THROTTLES, RESPONSES, REPLAYS, TOKENS):
         store.clear()
     places_forget()
     yield
-    for store in (cache, THROTTLES, RESPONSES, TOKENS):
+    for store in (cache, THROTTLES, RESPONSES, REPLAYS, TOKENS):
         store.clear()
     places_forget()
 

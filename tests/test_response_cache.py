@@ -229,3 +229,100 @@ def test_the_dashboard_still_sends_anonymous_users_to_the_login_page(client, ana
     client.cookies["csrftoken"] = CSRF
     response, state = get(client, "/", RANGE)
     assert response.status_code == 302 and "/login/" in response["Location"] and state is None
+
+
+# --- token requests replayed before URL resolution (core.api.replay) ----------------------------
+
+
+def test_a_token_request_is_replayed_without_resolving_the_url(analyst_user, shop, monkeypatch):
+    from django.urls import resolvers
+
+    analyst = token_client(analyst_user)
+    first, state = get(analyst, "/api/sales/", {"category": "Books"})
+    resolved = []
+    real = resolvers.URLResolver.resolve
+    monkeypatch.setattr(resolvers.URLResolver, "resolve", lambda self, path: resolved.append(path) or real(self, path))
+    again, state_again = get(analyst, "/api/sales/", {"category": "Books"})
+    assert (state, state_again) == ("miss", "hit") and resolved == []
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    for header in ("Content-Type", "Vary", "Allow", "X-Frame-Options", "X-Content-Type-Options"):
+        assert again[header] == first[header], header
+    assert get(analyst, "/api/sales/", {"category": "Books"}, HTTP_IF_NONE_MATCH=first["ETag"])[0].status_code == 304
+
+
+def test_a_replayed_answer_follows_writes_and_formats(analyst_user, shop):
+    analyst = token_client(analyst_user)
+    assert revenue(analyst) == revenue(analyst) == 20.0
+    customer, product = shop
+    sale_create(customer=customer, product=product, quantity=1, sold_at=SOLD_AT)
+    assert revenue(analyst) == 30.0
+    get(analyst, "/api/products/", HTTP_ACCEPT="application/json")
+    as_csv, state = get(analyst, "/api/products/", HTTP_ACCEPT="text/csv")
+    assert as_csv["Content-Type"].startswith("text/csv") and state is None  # CSV streams: never stored
+
+
+def test_a_replay_still_checks_the_token_the_permission_and_the_throttle(
+    analyst_user, staff_user, shop, monkeypatch
+):
+    from django.contrib.auth.models import Group
+
+    from core.groups import ANALYSTS
+
+    token = Token.objects.create(user=analyst_user)
+    analyst = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    get(analyst, "/api/products/")
+    assert get(analyst, "/api/products/")[1] == "hit"
+    analyst_user.groups.remove(Group.objects.get(name=ANALYSTS))  # no longer a reader
+    refused, state = get(analyst, "/api/products/")
+    assert refused.status_code == 403 and state is None
+    staff = token_client(staff_user)
+    get(staff, "/api/products/")
+    assert get(staff, "/api/products/")[1] == "hit"
+    token.delete()
+    assert get(analyst, "/api/products/")[0].status_code == 401
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "4/min")  # staff has had 2
+    statuses = [get(staff, "/api/products/") for _ in range(3)]
+    assert [(r.status_code, s) for r, s in statuses] == [(200, "hit"), (200, "hit"), (429, None)]
+    assert int(statuses[-1][0]["Retry-After"]) > 0
+
+
+def test_only_token_requests_to_default_views_are_filed_for_replay(analyst_client, analyst_user, shop):
+    from core.api.cache import REPLAYS
+
+    get(analyst_client, "/api/products/")  # a session's request
+    assert len(RESPONSES) == 1 and len(REPLAYS) == 0
+    get(token_client(analyst_user), "/api/analytics/kpis/", RANGE)
+    assert len(REPLAYS) == 1
+
+
+def test_search_is_replayed_and_a_view_with_its_own_permission_is_not(analyst_user, shop, settings, tmp_path):
+    from types import SimpleNamespace
+
+    from rest_framework.permissions import IsAdminUser
+    from rest_framework.settings import api_settings
+
+    from core.api.authentication import ThrottledTokenAuthentication
+    from core.api.cache import REPLAYS, replayable
+
+    from search.backends import get_search_backend
+
+    settings.SEARCH_BACKEND, settings.SEARCH_INDEX_DIR = "embedded", tmp_path / "search"
+    get_search_backend().rebuild()
+    analyst = token_client(analyst_user)
+    assert get(analyst, "/api/search/autocomplete/", {"q": "bo"})[0].status_code == 200
+    assert len(REPLAYS) == 1  # IsAuthenticated + IsAnalystOrStaff: both admit every reader
+    assert get(analyst, "/api/analytics/customer_values/")[0].status_code == 200  # never stored
+    assert len(REPLAYS) == 1
+
+    def view(*permissions):
+        return SimpleNamespace(
+            get_authenticators=lambda: [c() for c in api_settings.DEFAULT_AUTHENTICATION_CLASSES],
+            get_permissions=lambda: list(permissions),
+            get_throttles=lambda: [c() for c in api_settings.DEFAULT_THROTTLE_CLASSES],
+        )
+
+    request = SimpleNamespace(successful_authenticator=ThrottledTokenAuthentication(), path="/api/x/")
+    from core.api.permissions import ReadAnalystsWriteStaff
+
+    assert replayable(view(ReadAnalystsWriteStaff()), request)
+    assert not replayable(view(ReadAnalystsWriteStaff(), IsAdminUser()), request)  # staff only: not replayed

@@ -26,6 +26,9 @@ would push out the throttle counts and fits kept there. The price is one computa
 each key and version instead of one in all. Only readers get here (the permission check runs
 first), so "analyst" is any signed-in user who is not staff.
 
+A response stored for a token request is also filed for core.api.replay, which answers it again
+before URL resolution and REST framework (see there).
+
 The ETag is the body's hash: a client sending ``If-None-Match`` with it gets a 304 without the body.
 ``Cache-Control: private, no-cache``: only the client may keep a copy, and it must ask again.
 """
@@ -39,8 +42,11 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.module_loading import import_string
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
+from core.api.authentication import ThrottledTokenAuthentication
 from core.filters import today
 
 CACHE_HEADER = "X-Cache"  # "hit" or "miss" on every response that could be cached
@@ -132,6 +138,40 @@ def response_key(request) -> tuple:
     )
 
 
+# Replay key (core.api.replay) → the Stored of RESPONSES (the same object: bounded like RESPONSES, by
+# count and bytes, but a body filed in both is in memory once).
+REPLAYS = LRU()
+API_PREFIX = "/api/"
+
+
+def replay_key(request, user) -> tuple:
+    return (
+        data_versions(),
+        str(today()),
+        visibility(user),
+        request.META.get("HTTP_ACCEPT", ""),
+        request.build_absolute_uri(),
+    )
+
+
+def _admits_every_reader(permission) -> bool:
+    """Whether ``permission`` lets every user ``api_can_read`` admits GET: what the replay checks."""
+    return getattr(permission, "admits_every_reader", False) or type(permission) is IsAuthenticated
+
+
+def replayable(view, request) -> bool:
+    """Whether ``view``'s answer to ``request`` may be replayed: a token authenticated it, the view
+    authenticates and throttles as the defaults the middleware repeats, and each of its permissions
+    lets every reader GET (the middleware asks only ``api_can_read``)."""
+    return (
+        isinstance(request.successful_authenticator, ThrottledTokenAuthentication)
+        and request.path.startswith(API_PREFIX)
+        and [type(a) for a in view.get_authenticators()] == api_settings.DEFAULT_AUTHENTICATION_CLASSES
+        and all(_admits_every_reader(p) for p in view.get_permissions())
+        and [type(t) for t in view.get_throttles()] == api_settings.DEFAULT_THROTTLE_CLASSES
+    )
+
+
 def store(key, response) -> Stored:
     """Keep a rendered 200 under ``key``, without the headers that belong to this one answer."""
     etag = f'"{hashlib.blake2b(response.content, digest_size=16).hexdigest()}"'
@@ -174,7 +214,7 @@ class CachedReadMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self._response_key = None
+        self._response_key = self._replay_key = None
         if (
             self.response_cache
             and settings.API_RESPONSE_CACHE_ENTRIES
@@ -186,6 +226,9 @@ class CachedReadMixin:
             if stored is not None:
                 raise _Hit(stored)
             self._response_key = key
+            # Read with the same versions as ``key``: one read after the handler could file an answer
+            # computed before a write under the version after it.
+            self._replay_key = replay_key(request._request, request.user) if replayable(self, request) else None
 
     def handle_exception(self, exc):
         if isinstance(exc, _Hit):
@@ -198,4 +241,7 @@ class CachedReadMixin:
         if key is None or response.status_code != 200 or not isinstance(response, Response):
             return response
         response.render()
-        return conditional(request, response, store(key, response).etag, "miss")
+        stored = store(key, response)
+        if self._replay_key is not None:
+            REPLAYS.set(self._replay_key, stored)
+        return conditional(request, response, stored.etag, "miss")

@@ -14,6 +14,7 @@ class ReadAnalystsWriteStaff(BasePermission):
     """Analysts and staff read; only staff create, change and delete (the pages' rule)."""
 
     message = "Reading needs an analyst or staff account; changes need staff."
+    admits_every_reader = True  # a GET is api_can_read: core.api.cache may file it for replay
 
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:

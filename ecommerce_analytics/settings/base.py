@@ -130,8 +130,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last: turns a refused login into the lockout page.
+    # Turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Innermost: a stored API answer to a token request, replayed before URL resolution (every other
+    # middleware handles it as it handles a computed one; core.api.replay).
+    "core.api.replay.ReplayMiddleware",
 ]
 
 # --- Login lockout (django-axes) --------------------------------------------------------------
