@@ -207,7 +207,7 @@ def _repeatable_factories():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """The in-memory cache, the throttle counts, and each worker's memory of API responses
+    """The in-memory cache, the shared store (throttle counts, versions), and each worker's memory of API responses
     (core.api.cache, both keys), tokens (core.api.authentication) and explain's customer → city map
     (kept by the places' version, and a rolled-back test's version comes again with other rows);
     each test starts with none of them."""
@@ -217,14 +217,17 @@ def _fresh_cache():
     from core.api.authentication import TOKENS
     from core.api.cache import REPLAYS, RESPONSES
     from core.api.throttling import THROTTLES
+    from core.versions import versions_clear
 
     for store in (cache, THROTTLES, RESPONSES, REPLAYS, TOKENS):
         store.clear()
     places_forget()
+    versions_clear()
     yield
     for store in (cache, THROTTLES, RESPONSES, REPLAYS, TOKENS):
         store.clear()
     places_forget()
+    versions_clear()
 
 
 @pytest.fixture

@@ -9,13 +9,12 @@ engine is down (or the embedded writer is busy with a rebuild) the change is rec
 import contextlib
 import logging
 import time
-import uuid
 from dataclasses import dataclass
 from functools import partial
 
-from django.core.cache import cache
 from django.db import transaction
 
+from core.versions import version_read, version_replace
 from search import records
 from search.backends import BaseSearchBackend, get_search_backend
 from search.backends.base import DocumentRejected
@@ -27,9 +26,9 @@ DRAIN_BATCH = 500
 # by the rebuild's read of the database, so they are also queued and re-applied once it has finished.
 REBUILDING = "rebuilding"
 DURING_REBUILD = "changed during a rebuild"
-# In the shared cache: a new value after every change to the index, for what is cached by it
-# (core.api.cache). A fresh unique value, not a count: a lost or evicted entry can never bring back
-# a value an older index state was cached under.
+# A shared version (core.versions): a new value after every change to the index, for what is cached
+# by it (core.api.cache). A fresh unique value, not a count: a lost entry can never bring back a value
+# an older index state was cached under.
 INDEX_VERSION = "search:index-version"
 _version_seen = None
 # Errors that belong to one record (a value the engine or a conversion refuses), not to the engine:
@@ -77,7 +76,7 @@ def _apply(changes: list[Change], backend: BaseSearchBackend) -> None:
 
 def index_changed() -> None:
     """Called after anything changed the index (an update, a rebuild, a drop)."""
-    cache.set(INDEX_VERSION, uuid.uuid4().hex, timeout=None)
+    version_replace(INDEX_VERSION)
 
 
 def index_version() -> str:
@@ -85,10 +84,7 @@ def index_version() -> str:
     first (the embedded reader would otherwise catch up on its own a little later), so whatever is
     searched next and cached under this version saw the change."""
     global _version_seen
-    version = cache.get(INDEX_VERSION)
-    if version is None:
-        cache.add(INDEX_VERSION, uuid.uuid4().hex, timeout=None)
-        version = cache.get(INDEX_VERSION)
+    version = version_read(INDEX_VERSION)
     if version != _version_seen:
         get_search_backend().reload()
         _version_seen = version

@@ -5,7 +5,7 @@ itself by the version it read, so a changed rollup makes it stale without anyone
 and delete it. One row; ``F() + 1`` so concurrent writers never lose a bump.
 
 The API's response cache reads a version on every request, where that query was most of what a
-cached answer cost: it reads ``version_token()`` instead, a shared version in the cache
+cached answer cost: it reads ``version_token()`` instead, a shared version
 (core.versions) that every bump moves as well, at once and again when the bump's transaction
 commits. It never stays behind the counter; it can move without it (a rolled-back write), which
 only costs a miss.

@@ -8,13 +8,13 @@ throttle counts it. Here a failed token is counted per client address at the ano
 Remembered successes: looking a token up (its row and its user's) and asking whether the user is an
 analyst (the group) were two queries on every request, more than a cached answer costs. Each worker
 keeps what a key resolved to (the user, and whether that user may read) in its memory, under the
-**auth version**: a value in the shared cache (the one the throttles and fits live in) that every
+**auth version**: a shared value (core.versions, beside the throttle counts) that every
 change which could alter the answer replaces (``auth_version_bump``, connected in
 ``core.api.apps``): a token created, rotated or deleted; a user saved (deactivated, made staff or
 superuser, renamed) or deleted; a group saved or deleted; group membership or permissions changed
 from either side. It is replaced when the change is made and again when it commits
-(``core.versions``), so the request after the change sees it. Reading the version is one cache read
-per request; a version the cache lost (culled, cleared) is replaced by a new one, which is a miss
+(``core.versions``), so the request after the change sees it. Reading the version is one shared-store read
+per request; a version the store lost (its file removed) is replaced by a new one, which is a miss
 for every worker and never a stale answer. A write that goes
 past the ORM's signals (``QuerySet.update()`` on users, raw SQL) is seen after the next change that
 bumps, or ``auth_version_bump()`` by hand.

@@ -3,9 +3,9 @@
 REST framework's throttles keep each client's history (one timestamp per request, up to the rate's
 count) in the cache and rewrite it on every request: with the shared file cache that was a read, an
 unpickle, a pickle, a compressed temporary file, a rename and a listing of the cache folder. Here a
-client's count is one row (key, start of its window, requests in it) in ``API_THROTTLE_STORE``
-(a file in ``CACHE_DIR``, in memory where the system allows), moved by one ``INSERT … ON CONFLICT
-DO UPDATE … RETURNING`` statement: atomic, so concurrent workers never lose a count, and one write.
+client's count is one row (key, start of its window, requests in it) in the shared store
+(core.shared_store: a SQLite file in ``CACHE_DIR``), moved by one ``INSERT … ON CONFLICT DO UPDATE …
+RETURNING`` statement: atomic, so concurrent workers never lose a count, and one write.
 
 The window is fixed and starts with a client's first request: ``N/min`` allows N requests in the
 minute after it, the next one is a 429 whose ``Retry-After`` says when that minute ends, and the
@@ -23,13 +23,11 @@ budget only when they see the same ``CACHE_DIR`` on one host's file system.
 """
 
 import math
-import os
-import sqlite3
-import threading
 import time
 
-from django.conf import settings
 from rest_framework import throttling
+
+from core.shared_store import SharedStore
 
 # "windows", not the first version's "throttle" table, which had no ends column (a store file in
 # /dev/shm can outlive a deploy).
@@ -50,27 +48,18 @@ PURGE = "DELETE FROM windows WHERE ends <= :now"
 PURGE_EVERY = 60.0  # seconds of the clock (time.monotonic), per connection
 
 
-class ThrottleStore:
-    """One connection per process and thread to ``settings.API_THROTTLE_STORE``."""
+class ThrottleStore(SharedStore):
+    """The windows, in the shared store (core.shared_store)."""
 
     def __init__(self):
-        self._local = threading.local()
+        super().__init__(SCHEMA)
 
-    def _connection(self) -> sqlite3.Connection:
-        local, path, pid = self._local, str(settings.API_THROTTLE_STORE), os.getpid()
-        if getattr(local, "where", None) != (path, pid):
-            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)  # as the file cache makes CACHE_DIR
-            # isolation_level=None: each statement is its own transaction (the upsert is atomic).
-            connection = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")  # readers and the writer do not wait on each other
-            connection.execute("PRAGMA synchronous=OFF")  # counts, not records: no flush per request
-            connection.execute(SCHEMA)
-            local.connection, local.where, local.purged = connection, (path, pid), time.monotonic()
-        return local.connection
+    def opened(self) -> None:
+        self._local.purged = time.monotonic()
 
     def count(self, key: str, *, now: float, duration: int) -> tuple[float, int]:
         """Count one request for ``key``: (start of its window, requests in the window so far)."""
-        connection = self._connection()
+        connection = self.connection()
         if time.monotonic() - self._local.purged >= PURGE_EVERY:
             self.purge(now=now)
         return connection.execute(COUNT, {"key": key, "now": now, "duration": duration}).fetchone()
@@ -78,13 +67,13 @@ class ThrottleStore:
     def purge(self, *, now: float) -> int:
         """Delete the windows that ended by ``now`` (the throttles' clock); how many."""
         self._local.purged = time.monotonic()
-        return self._connection().execute(PURGE, {"now": now}).rowcount
+        return self.connection().execute(PURGE, {"now": now}).rowcount
 
     def keys(self) -> list[str]:
-        return [key for (key,) in self._connection().execute("SELECT key FROM windows ORDER BY key")]
+        return [key for (key,) in self.connection().execute("SELECT key FROM windows ORDER BY key")]
 
     def clear(self) -> None:
-        self._connection().execute("DELETE FROM windows")
+        self.connection().execute("DELETE FROM windows")
 
 
 THROTTLES = ThrottleStore()

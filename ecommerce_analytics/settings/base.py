@@ -200,16 +200,17 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # Files in CACHE_DIR (env.py: in memory where the system allows), shared by every gunicorn worker:
-# cached figures and fits, the search index's and the API's auth versions.
+# cached figures and fits.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": CACHE_DIR,
     }
 }
-# The API throttles' counts (core.api.throttling), beside it: every worker counts in the same file,
-# so N workers do not allow N times the configured rate.
-API_THROTTLE_STORE = CACHE_DIR / "api-throttle.sqlite3"
+# Beside them, one SQLite file (core.shared_store): the API throttles' counts (every worker counts in
+# the same file, so N workers do not allow N times the configured rate) and the shared versions the
+# workers' memories are keyed by (core.versions: data, search index, auth).
+SHARED_STORE = CACHE_DIR / "shared.sqlite3"
 
 LOGGING = {
     "version": 1,

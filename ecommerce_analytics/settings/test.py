@@ -23,7 +23,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-API_THROTTLE_STORE = Path(tempfile.mkdtemp(prefix="ecommerce-throttle-test-")) / "api-throttle.sqlite3"
+SHARED_STORE = Path(tempfile.mkdtemp(prefix="ecommerce-shared-test-")) / "shared.sqlite3"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
