@@ -208,7 +208,7 @@ def _repeatable_factories():
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """The in-memory cache, the shared store (throttle counts, versions), and each worker's memory of API responses
-    (core.api.cache, both keys), tokens (core.api.authentication) and explain's customer → city map
+    (core.api.cache, both keys), tokens (core.api.authentication), signed-in browsers (core.page_cache) and explain's customer → city map
     (kept by the places' version, and a rolled-back test's version comes again with other rows);
     each test starts with none of them."""
     from django.core.cache import cache
@@ -217,14 +217,15 @@ def _fresh_cache():
     from core.api.authentication import TOKENS
     from core.api.cache import REPLAYS, RESPONSES
     from core.api.throttling import THROTTLES
+    from core.page_cache import BROWSERS
     from core.versions import versions_clear
 
-    for store in (cache, THROTTLES, RESPONSES, REPLAYS, TOKENS):
+    for store in (cache, THROTTLES, RESPONSES, REPLAYS, TOKENS, BROWSERS):
         store.clear()
     places_forget()
     versions_clear()
     yield
-    for store in (cache, THROTTLES, RESPONSES, REPLAYS, TOKENS):
+    for store in (cache, THROTTLES, RESPONSES, REPLAYS, TOKENS, BROWSERS):
         store.clear()
     places_forget()
     versions_clear()

@@ -326,3 +326,72 @@ def test_search_is_replayed_and_a_view_with_its_own_permission_is_not(analyst_us
 
     assert replayable(view(ReadAnalystsWriteStaff()), request)
     assert not replayable(view(ReadAnalystsWriteStaff(), IsAdminUser()), request)  # staff only: not replayed
+
+
+# --- the dashboard page replayed before URL resolution (core.page_cache.replay) -----------------
+
+
+def _counting_resolves(monkeypatch) -> list:
+    from django.urls import resolvers
+
+    resolved, real = [], resolvers.URLResolver.resolve
+    monkeypatch.setattr(resolvers.URLResolver, "resolve", lambda self, path: resolved.append(path) or real(self, path))
+    return resolved
+
+
+def test_a_signed_in_browser_gets_the_page_replayed_with_the_same_headers(analyst_user, shop, monkeypatch):
+    analyst = browser(Client(), analyst_user)
+    get(analyst, "/", RANGE)
+    normal_hit, state = get(analyst, "/", RANGE)  # the session is now remembered
+    assert state == "hit"
+    resolved = _counting_resolves(monkeypatch)
+    replayed, state = get(analyst, "/", RANGE)
+    assert state == "hit" and resolved == []
+    assert replayed.content == normal_hit.content
+    for header in ("Content-Type", "Vary", "ETag", "Cache-Control", "X-Frame-Options", "Content-Security-Policy"):
+        assert replayed.get(header) == normal_hit.get(header), header
+    assert replayed.cookies["csrftoken"].value == CSRF  # renewed, as the rendered page renews it
+
+
+def test_a_replayed_page_follows_sign_out_group_changes_and_messages(analyst_user, shop, monkeypatch):
+    from django.contrib.auth.models import Group
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    from core.groups import ANALYSTS
+
+    analyst = browser(Client(), analyst_user)
+    for _ in range(2):
+        get(analyst, "/", RANGE)
+    analyst.cookies[CookieStorage.cookie_name] = "pending"  # a message waiting: always rendered
+    resolved = _counting_resolves(monkeypatch)
+    get(analyst, "/", RANGE)
+    assert resolved != []
+    del analyst.cookies[CookieStorage.cookie_name]
+    analyst_user.groups.remove(Group.objects.get(name=ANALYSTS))
+    assert get(analyst, "/", RANGE)[0].status_code == 403
+    analyst_user.groups.add(Group.objects.get(name=ANALYSTS))
+    assert get(analyst, "/", RANGE)[0].status_code == 200
+    session_key = analyst.cookies["sessionid"].value
+    assert get(analyst, "/", RANGE)[1] == "hit"
+    analyst.logout()  # the session row is deleted; the cookie stays in a stolen copy
+    stolen = Client()
+    stolen.cookies["sessionid"], stolen.cookies["csrftoken"] = session_key, CSRF
+    response, state = get(stolen, "/", RANGE)
+    assert response.status_code == 302 and state is None
+
+
+def test_an_expired_session_is_not_replayed(analyst_user, shop):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    analyst = browser(Client(), analyst_user)
+    for _ in range(2):
+        get(analyst, "/", RANGE)
+    # As time passing does it: no save, so no version moves; the remembered expiry decides.
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    from core.page_cache import BROWSERS
+
+    for entry in BROWSERS._entries.values():
+        object.__setattr__(entry, "expires", timezone.now() - dt.timedelta(seconds=1))
+    response, state = get(analyst, "/", RANGE)
+    assert response.status_code == 302 and state is None

@@ -1,7 +1,7 @@
-"""The API's app config (no models): what keeps its remembered tokens honest.
+"""The API's app config (no models): what keeps its remembered tokens and sessions honest.
 
 Its ``ready()`` connects ``auth_version_bump`` (core.api.authentication) to every change that can alter
-what a token resolves to, so every process that can make such a change (the server, the admin,
+what a token or a session cookie resolves to, so every process that can make such a change (the server, the admin,
 ``manage.py api_token``, the shell) moves the shared auth version.
 """
 
@@ -40,5 +40,11 @@ class ApiConfig(AppConfig):
             post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"auth-version-save-{model._meta.label}")
             post_delete.connect(auth_version_bump, sender=model,
                                 dispatch_uid=f"auth-version-delete-{model._meta.label}")
+        # A session saved or deleted (a sign-in, a sign-out, messages kept in it) changes what a session
+        # cookie resolves to: the pages' replay remembers that under the same version (core.page_cache).
+        from django.contrib.sessions.models import Session
+
+        post_save.connect(auth_version_bump, sender=Session, dispatch_uid="auth-version-save-session")
+        post_delete.connect(auth_version_bump, sender=Session, dispatch_uid="auth-version-delete-session")
         for through in (user.groups.through, user.user_permissions.through, Group.permissions.through):
             m2m_changed.connect(memberships, sender=through, weak=False, dispatch_uid=f"auth-version-m2m-{through._meta.label}")

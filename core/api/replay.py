@@ -10,9 +10,9 @@ So when the cache stores a response to a request that a token authenticated, on 
 authentication and throttle classes are the API's defaults and whose permissions each admit every
 reader, it also files it under a **replay key**: the same data versions, day and class of user, the raw ``Accept`` header instead of
 the negotiated format (negotiation is a function of the view, that header and the URL's ``format``
-parameter, and the URL is in the key) and the absolute URL. ``ReplayMiddleware`` (the innermost
-middleware, so every other one sees the replayed response as it sees a computed one) then answers a
-GET carrying a token from there, after the same three checks done the same way:
+parameter, and the URL is in the key) and the absolute URL. ``replay`` (from the innermost
+middleware, so every other one sees the replayed response as it sees a computed one; core.replay)
+then answers a GET carrying a token from there, after the same three checks done the same way:
 
 - the token through ``ThrottledTokenAuthentication``'s own lookup (remembered under the auth
   version), so a deleted token, a deactivated user or a changed group is seen at once;
@@ -57,34 +57,23 @@ def _throttles_allow(request, user) -> bool:
     return all(throttle().allow_request(counted, None) for throttle in api_settings.DEFAULT_THROTTLE_CLASSES)
 
 
-class ReplayMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self._replay(request) if self._candidate(request) else None
-        return response if response is not None else self.get_response(request)
-
-    @staticmethod
-    def _candidate(request) -> bool:
-        return (
-            request.method == "GET"
-            and settings.API_RESPONSE_CACHE_ENTRIES
-            and len(REPLAYS)
-            and request.path.startswith(API_PREFIX)
-            and request.META.get("HTTP_AUTHORIZATION", "").startswith("Token ")
-        )
-
-    @staticmethod
-    def _replay(request):
-        user = _user(request)
-        if user is None:
-            return None
-        try:
-            key = replay_key(request, user)
-        except Exception:  # noqa: BLE001 - a host not allowed: the normal path answers it
-            return None
-        stored = REPLAYS.get(key)
-        if stored is None or not _throttles_allow(request, user):
-            return None
-        return respond(request, stored)
+def replay(request):
+    """The stored answer to this token request, after the token, reader and throttle checks, or None."""
+    if not (
+        request.method == "GET"
+        and settings.API_RESPONSE_CACHE_ENTRIES
+        and len(REPLAYS)
+        and request.META.get("HTTP_AUTHORIZATION", "").startswith("Token ")
+    ):
+        return None
+    user = _user(request)
+    if user is None:
+        return None
+    try:
+        key = replay_key(request, user)
+    except Exception:  # noqa: BLE001 - a host not allowed: the normal path answers it
+        return None
+    stored = REPLAYS.get(key)
+    if stored is None or not _throttles_allow(request, user):
+        return None
+    return respond(request, stored)

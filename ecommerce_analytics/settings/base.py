@@ -132,9 +132,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
-    # Innermost: a stored API answer to a token request, replayed before URL resolution (every other
-    # middleware handles it as it handles a computed one; core.api.replay).
-    "core.api.replay.ReplayMiddleware",
+    # Innermost: a stored API answer to a token request or a cached page, replayed before URL
+    # resolution (every other middleware handles it as it handles a computed one; core.replay).
+    "core.replay.ReplayMiddleware",
 ]
 
 # --- Login lockout (django-axes) --------------------------------------------------------------
