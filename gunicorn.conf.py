@@ -15,3 +15,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))  # gunicorn's own variable
 worker_class = "gthread"
 threads = 4
 keepalive = 5  # seconds an idle connection stays open for its next request
+# Each worker listens on its own socket (SO_REUSEPORT), so the kernel spreads new connections over the
+# workers evenly. On one shared socket, whichever worker was polling took them: with keep-alive a
+# burst of 32 connections stayed mostly on one worker, which ran at 100% of a core while the other
+# idled at 20-60% (measured with ps during bench/load.sh; its throughput moved 0.13-0.69x the bare
+# view between runs). The price: connections queued on a worker that dies are reset (the master
+# starts a new one at once).
+reuse_port = True
