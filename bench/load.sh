@@ -19,10 +19,12 @@
 # Served with the production gunicorn.conf.py (threaded workers, keep-alive), bare view included. A
 # warm-up run (WARMUP seconds, default 5, not measured) lets each worker fill its own response cache.
 #
-# Measured (medium seed, 2 cores shared): 60 s runs at load 8.7-14.5, mixed 105 req/s at 100% hits
-# = 0.24x the bare view (441), the REST framework floor 326 = 0.74x; 20 s runs at load 5-10, 171 req/s
-# = 0.30x (572). Before remembered tokens, the SQLite throttle and sync->gthread: 117 req/s = 0.13x
-# (890), the floor 0.12x. What a hit still pays: README, bench/load.sh row.
+# Measured (medium seed, 2 cores shared, 2 December): 60 s runs, mixed 2,429 req/s at 100% hits = 0.41x the
+# bare view (5,872), the REST framework floor 2,651 = 0.45x. Before this round's replay of stored answers
+# before URL resolution (core/replay.py) and the shared SQLite store for versions: 364 req/s = 0.34x (a
+# run whose bare view was slowed); before the workers had their own listening sockets (reuse_port), runs
+# moved between 0.13x and 0.69x as keep-alive connections piled onto one worker. Earlier: 105 req/s =
+# 0.24x (load 8.7-14.5), 117 req/s = 0.13x with sync workers. What a hit still pays: README, bench/load.sh row.
 #
 #   bench/load.sh                       # DURATION=10 CONNECTIONS=32 bench/load.sh for a quick run
 set -euo pipefail
