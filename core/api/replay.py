@@ -8,9 +8,9 @@ else a hit needs is already in memory.
 
 So when the cache stores a response to a request that a token authenticated, on a view whose
 authentication and throttle classes are the API's defaults and whose permissions each admit every
-reader, it also files it under a **replay key**: the same data versions, day and class of user, the raw ``Accept`` header instead of
-the negotiated format (negotiation is a function of the view, that header and the URL's ``format``
-parameter, and the URL is in the key) and the absolute URL. ``replay`` (from the innermost
+reader, it also files it under a **replay key**: the same data versions, day and class of user, the
+raw ``Accept`` header instead of the negotiated format (negotiation is a function of the view, that
+header and the URL's ``format`` parameter, and the URL is in the key) and the absolute URL. ``replay`` (from the innermost
 middleware, so every other one sees the replayed response as it sees a computed one; core.replay)
 then answers a GET carrying a token from there, after the same three checks done the same way:
 
