@@ -127,9 +127,9 @@ def visibility(user) -> str:
     return "staff" if user.is_staff else "analyst"
 
 
-def response_key(request) -> tuple:
+def response_key(request, versions: tuple) -> tuple:
     return (
-        data_versions(),
+        versions,
         str(today()),
         visibility(request.user),
         request.accepted_renderer.format,
@@ -144,9 +144,9 @@ REPLAYS = LRU()
 API_PREFIX = "/api/"
 
 
-def replay_key(request, user) -> tuple:
+def replay_key(request, user, versions: tuple) -> tuple:
     return (
-        data_versions(),
+        versions,
         str(today()),
         visibility(user),
         request.META.get("HTTP_ACCEPT", ""),
@@ -221,14 +221,17 @@ class CachedReadMixin:
             and request.method == "GET"
             and request.accepted_renderer.format not in UNCACHED_FORMATS
         ):
-            key = response_key(request)
+            versions = data_versions()
+            key = response_key(request, versions)
             stored = RESPONSES.get(key)
             if stored is not None:
                 raise _Hit(stored)
             self._response_key = key
-            # Read with the same versions as ``key``: one read after the handler could file an answer
-            # computed before a write under the version after it.
-            self._replay_key = replay_key(request._request, request.user) if replayable(self, request) else None
+            # Under the same versions as ``key``, read before the handler: a read after it could file an
+            # answer computed before a write under the version after it.
+            self._replay_key = (
+                replay_key(request._request, request.user, versions) if replayable(self, request) else None
+            )
 
     def handle_exception(self, exc):
         if isinstance(exc, _Hit):

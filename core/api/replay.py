@@ -32,7 +32,7 @@ from django.conf import settings
 from rest_framework.settings import api_settings
 
 from core.api.authentication import TOKENS, ThrottledTokenAuthentication, auth_version
-from core.api.cache import API_PREFIX, REPLAYS, replay_key, respond
+from core.api.cache import REPLAYS, data_versions, replay_key, respond
 
 
 def _user(request):
@@ -70,7 +70,7 @@ def replay(request):
     if user is None:
         return None
     try:
-        key = replay_key(request, user)
+        key = replay_key(request, user, data_versions())
     except Exception:  # noqa: BLE001 - a host not allowed: the normal path answers it
         return None
     stored = REPLAYS.get(key)
