@@ -19,8 +19,10 @@
 # Served with the production gunicorn.conf.py (threaded workers, keep-alive), bare view included. A
 # warm-up run (WARMUP seconds, default 5, not measured) lets each worker fill its own response cache.
 #
-# Measured (medium seed, 2 cores shared, 2 December): 60 s runs, mixed 2,429 req/s at 100% hits = 0.41x the
-# bare view (5,872), the REST framework floor 2,651 = 0.45x. Before this round's replay of stored answers
+# Measured (medium seed, 2 cores shared, 2 December): 60 s runs, mixed 4,071 req/s at 100% hits = 0.77x the
+# bare view (5,287), the REST framework floor 2,808 = 0.53x. Before (0.41x): an answer was filed for replay
+# only when computed, under the Accept header of the request that computed it (curl's */* here, where wrk
+# sends none), so wrk's requests went through REST framework as normal hits all run. Before this round's replay of stored answers
 # before URL resolution (core/replay.py) and the shared SQLite store for versions: 364 req/s = 0.34x (a
 # run whose bare view was slowed); before the workers had their own listening sockets (reuse_port), runs
 # moved between 0.13x and 0.69x as keep-alive connections piled onto one worker. Earlier: 105 req/s =

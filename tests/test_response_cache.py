@@ -250,6 +250,20 @@ def test_a_token_request_is_replayed_without_resolving_the_url(analyst_user, sho
     assert get(analyst, "/api/sales/", {"category": "Books"}, HTTP_IF_NONE_MATCH=first["ETag"])[0].status_code == 304
 
 
+def test_an_answer_computed_for_another_accept_header_is_replayed_after_its_first_hit(
+    analyst_user, shop, monkeypatch
+):
+    # curl sends Accept: */*, wrk and many clients send none: both negotiate JSON, one entry.
+    analyst = token_client(analyst_user)
+    first, state = get(analyst, "/api/products/", HTTP_ACCEPT="*/*")
+    resolved = _counting_resolves(monkeypatch)
+    normal_hit, normal_state = get(analyst, "/api/products/")  # no Accept: through REST framework
+    assert (state, normal_state) == ("miss", "hit") and resolved != []
+    resolved.clear()
+    replayed, replayed_state = get(analyst, "/api/products/")
+    assert replayed_state == "hit" and resolved == [] and replayed.content == first.content
+
+
 def test_a_replayed_answer_follows_writes_and_formats(analyst_user, shop):
     analyst = token_client(analyst_user)
     assert revenue(analyst) == revenue(analyst) == 20.0

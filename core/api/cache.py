@@ -27,7 +27,7 @@ each key and version instead of one in all. Only readers get here (the permissio
 first), so "analyst" is any signed-in user who is not staff.
 
 A response stored for a token request is also filed for core.api.replay, which answers it again
-before URL resolution and REST framework (see there).
+before URL resolution and REST framework (see there); so is a hit, under its own raw ``Accept``.
 
 The ETag is the body's hash: a client sending ``If-None-Match`` with it gets a 304 without the body.
 ``Cache-Control: private, no-cache``: only the client may keep a copy, and it must ask again.
@@ -223,15 +223,18 @@ class CachedReadMixin:
         ):
             versions = data_versions()
             key = response_key(request, versions)
-            stored = RESPONSES.get(key)
-            if stored is not None:
-                raise _Hit(stored)
-            self._response_key = key
             # Under the same versions as ``key``, read before the handler: a read after it could file an
             # answer computed before a write under the version after it.
-            self._replay_key = (
-                replay_key(request._request, request.user, versions) if replayable(self, request) else None
-            )
+            replay = replay_key(request._request, request.user, versions) if replayable(self, request) else None
+            stored = RESPONSES.get(key)
+            if stored is not None:
+                # Filed for replay on a hit too: the answer was computed for another raw Accept header
+                # (curl's */* where another client sends none) that negotiated the same format, and
+                # this client's requests would otherwise never be replayed.
+                if replay is not None:
+                    REPLAYS.set(replay, stored)
+                raise _Hit(stored)
+            self._response_key, self._replay_key = key, replay
 
     def handle_exception(self, exc):
         if isinstance(exc, _Hit):
