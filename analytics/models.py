@@ -343,6 +343,12 @@ class CohortWeekCell(models.Model):
         indexes = [
             # The scope's last week with a sale (every weekly row runs to it) from the end of one index range.
             models.Index(fields=["category", "channel", "week", "customers"], name="cohortweekcell_last"),
+            # Covering: a scope's matrix (over 10k cells all time) from one index range, no row lookups
+            # (SQLite: 22 ms by the index above, 8 ms from this one, at the large seed).
+            models.Index(
+                fields=["category", "channel", "cohort", "week", "customers", "returned", "orders", "revenue_cents"],
+                name="cohortweekcell_cells",
+            ),
         ]
 
 
