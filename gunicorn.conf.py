@@ -22,3 +22,10 @@ keepalive = 5  # seconds an idle connection stays open for its next request
 # view between runs). The price: connections queued on a worker that dies are reset (the master
 # starts a new one at once).
 reuse_port = True
+
+
+def post_worker_init(worker):
+    """The app is loaded: freeze what it loaded (core.startup), so collections walk only what requests make."""
+    from core.startup import freeze_loaded
+
+    freeze_loaded()

@@ -409,3 +409,20 @@ def test_kibana_readme_names_the_kibana_version_of_the_stack():
     tag = service("kibana")["image"].rsplit(":", 1)[1]
     major_minor = ".".join(tag.split(".")[:2])
     assert f"Kibana {major_minor}" in (ROOT / "kibana" / "README.md").read_text()
+
+
+def test_each_gunicorn_worker_freezes_the_loaded_app():
+    """gunicorn.conf.py's post_worker_init hook, run as gunicorn runs it once a worker has loaded the app:
+    afterwards the views are imported and the collector's permanent generation holds them."""
+    script = (
+        "import gc, runpy, sys, django; django.setup();"
+        "hook = runpy.run_path('gunicorn.conf.py')['post_worker_init'];"
+        "before = gc.get_freeze_count(); loaded = 'pages.views' in sys.modules;"
+        "hook(None);"
+        "print(before, gc.get_freeze_count(), loaded, 'pages.views' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    before, after, loaded_before, loaded_after = result.stdout.split()
+    assert (before, loaded_before) == ("0", "False")
+    assert int(after) > 10_000 and loaded_after == "True"
