@@ -6,6 +6,8 @@ import pytest
 from bson import ObjectId
 
 from analytics.figures import FIGURES, customer_summary, product_summary
+from analytics.models import CityLedger
+from analytics.rollups.ledger import prefix_span
 from core.filters import DateRange
 
 pytestmark = pytest.mark.mongodb_pipeline
@@ -65,9 +67,18 @@ def test_customer_map_reads_both_city_ledgers_from_a_range_match(monkeypatch, mo
 def test_top_products_reads_the_product_ledger_with_signed_sums(mongo_pipelines):
     FIGURES["top_products"](date_range=RANGES["year"], category="Books")
     ledger = [p for c, p in mongo_pipelines if c == "sales_productledger"]
-    assert ledger
-    assert any("$limit" in stages(p) for p in ledger)
+    assert len(ledger) == 1 and stages(ledger[0])[0] == "$match" and "$group" in stages(ledger[0])
     assert not lookups_into(mongo_pipelines, "sales_sale", "catalog_product")
+
+
+def test_the_prefix_span_is_read_by_key_never_by_sorting_a_ledger(mongo_pipelines):
+    """It was $match {prefix} → $sort day → $limit 1 on the ledger, twice: a whole-collection sort on a
+    store that does not walk an index to sort."""
+    prefix_span(CityLedger)
+    ((collection, pipeline),) = mongo_pipelines
+    assert collection == "analytics_ledgerspan"
+    assert stages(pipeline)[0] == "$match" and "$sort" not in stages(pipeline)
+    assert "analytics.cityledger" in str(pipeline[0])
 
 
 def test_product_and_customer_summaries_compile(mongo_pipelines):

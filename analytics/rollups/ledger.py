@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import models
 from django.db.models import Case, F, Q, Sum, When
 
+from analytics.models import LedgerSpan
 from core.filters import DateRange
 
 ONE_DAY = dt.timedelta(days=1)
@@ -48,11 +49,9 @@ def bump(model: type[models.Model], *, lookup: dict, values: dict, attrs: dict |
 
 
 def prefix_span(model: type[models.Model]) -> tuple[dt.date, dt.date] | None:
-    """First and last Monday with prefix rows, None before the first rebuild."""
-    prefix_days = model.objects.filter(prefix=True).values_list("day", flat=True)
-    # Two ordered reads walk the day index from either end; MIN and MAX together would scan it all.
-    first = prefix_days.order_by("day").first()
-    return (first, prefix_days.order_by("-day").first()) if first else None
+    """First and last Monday with prefix rows, None before the first rebuild (LedgerSpan, by key)."""
+    spans = LedgerSpan.objects.filter(ledger=model._meta.label_lower).values_list("first", "last")
+    return next(iter(spans[:1]), None)  # unique by ledger: no ordering needed (first() would sort by id)
 
 
 def ledger_add(

@@ -22,6 +22,7 @@ from analytics.models import (
     CohortWeekCell,
     CustomerJoinDay,
     FeedbackDay,
+    LedgerSpan,
     ProductLedger,
     RepeatGapCell,
     SalesDay,
@@ -39,7 +40,7 @@ from sales.models import Sale
 
 ROLLUP_MODELS = (
     SalesDay, ChannelDay, FeedbackDay, CustomerJoinDay, CityJoinLedger, City, ProductLedger, CityLedger,
-    ActiveCustomerDay, ActiveCustomerCell, CohortCell, RepeatGapCell, CohortWeekCell,
+    LedgerSpan, ActiveCustomerDay, ActiveCustomerCell, CohortCell, RepeatGapCell, CohortWeekCell,
 )
 
 UTC = dt.timezone.utc  # day boundaries are UTC days, whatever TIME_ZONE says
@@ -83,9 +84,9 @@ def rebuild_orm(*, into=_same) -> None:
     _rebuild_customers(into)
     product_days, city_days, active_days = _rebuild_sales(into, categories=categories, places=places)
     _add_feedback(into, product_days, city_days, categories=categories, places=places)
-    _write_ledger(into(ProductLedger), product_days, key_names=("product_id",), fields=PRODUCT_FIELDS,
+    _write_ledger(into, ProductLedger, product_days, key_names=("product_id",), fields=PRODUCT_FIELDS,
                   attrs=lambda key: {"category": categories[key[0]]})
-    _write_ledger(into(CityLedger), city_days, key_names=("city", "country", "category"), fields=CITY_FIELDS)
+    _write_ledger(into, CityLedger, city_days, key_names=("city", "country", "category"), fields=CITY_FIELDS)
     _write_active(into, active_days)
     sales = Sale.objects.filter(status=Sale.Status.COMPLETED).order_by("customer_id", "sold_at").values_list(
         "customer_id", "sold_at", "product_id", "channel", "total",
@@ -113,7 +114,7 @@ def _rebuild_customers(into) -> None:
         per_city[(city, country)][day]["customers"] += customers
     _bulk(into(CustomerJoinDay), (into(CustomerJoinDay)(day=d, customers=n) for d, n in per_day.items()),
           label="customers per day")
-    _write_ledger(into(CityJoinLedger), per_city, key_names=("city", "country"), fields=("customers",))
+    _write_ledger(into, CityJoinLedger, per_city, key_names=("city", "country"), fields=("customers",))
     located = Q(latitude__isnull=False, longitude__isnull=False)
     cities = Customer.objects.values("city", "country").annotate(
         customers=Count("pk"), located=Count("pk", filter=located),
@@ -182,15 +183,19 @@ def _add_feedback(into, product_days, city_days, *, categories: dict, places: di
           label="feedback per day")
 
 
-def _write_ledger(model, days_by_key: dict, *, key_names: tuple, fields: tuple, attrs=lambda key: {}) -> None:
-    """Day rows, then a prefix row per key for every Monday from the first day's to the one after the
-    last, both taken inside the window of sane dates (a record stored out of it, e.g. on 9999-12-31,
-    never spans centuries of weeks; figures read only ranges inside the window)."""
+def _write_ledger(
+    into, ledger, days_by_key: dict, *, key_names: tuple, fields: tuple, attrs=lambda key: {},
+) -> None:
+    """Day rows of ``ledger``, then a prefix row per key for every Monday from the first day's to the one
+    after the last, both taken inside the window of sane dates (a record stored out of it, e.g. on
+    9999-12-31, never spans centuries of weeks; figures read only ranges inside the window), and the
+    ledger's LedgerSpan row naming those Mondays."""
     all_days = [day for by_day in days_by_key.values() for day in by_day]
     if not all_days:
         return
     first, last = clamp_date(min(all_days)), clamp_date(max(all_days))
     weeks = mondays(monday_on_or_before(first), monday_on_or_before(last) + ONE_WEEK)
+    model = into(ledger)
 
     def objects():
         for key, by_day in days_by_key.items():
@@ -205,6 +210,7 @@ def _write_ledger(model, days_by_key: dict, *, key_names: tuple, fields: tuple, 
                 yield model(prefix=True, day=week, **common, **{f: running[f] for f in fields})
 
     _bulk(model, objects(), label=model._meta.verbose_name_plural)
+    into(LedgerSpan).objects.create(ledger=ledger._meta.label_lower, first=weeks[0], last=weeks[-1])
 
 
 def _write_active(into, active_days: dict) -> None:

@@ -21,6 +21,7 @@ from analytics.models import (
     CityLedger,
     CustomerJoinDay,
     FeedbackDay,
+    LedgerSpan,
     ProductLedger,
     SalesDay,
 )
@@ -39,7 +40,7 @@ T = {
     "cityjoinledger": CityJoinLedger._meta.db_table,
     "city": City._meta.db_table, "productledger": ProductLedger._meta.db_table,
     "cityledger": CityLedger._meta.db_table, "activeday": ActiveCustomerDay._meta.db_table,
-    "activecell": ActiveCustomerCell._meta.db_table,
+    "activecell": ActiveCustomerCell._meta.db_table, "ledgerspan": LedgerSpan._meta.db_table,
 }
 NONE = NO_EARLIER_DAY.isoformat()
 LATEST = NO_LATER_DAY.isoformat()
@@ -173,6 +174,16 @@ def _prefix_rows(table: str, keys: list[str], fields: list[str], window: tuple[d
         ORDER BY m.monday, {", ".join(f"k.{k}" for k in keys)}"""
 
 
+def _span_row(model) -> str:
+    """The LedgerSpan row of ``model``'s prefix rows just written (none when it has none): two ordered
+    reads of its (day, prefix, …) unique index, which the load keeps."""
+    table, days = model._meta.db_table, f"SELECT day FROM {model._meta.db_table} WHERE prefix = 1 ORDER BY day"
+    return f"""
+        INSERT INTO {T['ledgerspan']} ("ledger", "first", "last")
+        SELECT '{model._meta.label_lower}', ({days} LIMIT 1), ({days} DESC LIMIT 1)
+        WHERE EXISTS (SELECT 1 FROM {table} WHERE prefix = 1)"""
+
+
 def _statements() -> list[str]:
     window = (earliest_date(), latest_date())
     return DAY_ROWS + [
@@ -181,6 +192,7 @@ def _statements() -> list[str]:
         _prefix_rows(T["cityledger"], ["city", "country", "category"],
                      ["revenue_cents", "orders", "units", "feedback", "rating_sum"], window),
         _prefix_rows(T["cityjoinledger"], ["city", "country"], ["customers"], window),
+        *(_span_row(model) for model in (ProductLedger, CityLedger, CityJoinLedger)),
     ]
 
 

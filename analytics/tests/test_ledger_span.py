@@ -1,0 +1,67 @@
+"""Each ledger's prefix span (first and last Monday with prefix rows) is a LedgerSpan row the rebuild
+writes with the rows, read by key: on both backends, and filled in by the migration for a database
+that had prefix rows before."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from analytics.models import CityJoinLedger, CityLedger, LedgerSpan, ProductLedger
+from analytics.rollups import rollups_rebuild
+from analytics.rollups.ledger import prefix_span
+from analytics.tests.test_rollups import Shop
+
+pytestmark = pytest.mark.django_db
+
+LEDGERS = (ProductLedger, CityLedger, CityJoinLedger)
+
+
+def spans_from_rows() -> dict:
+    spans = {}
+    for model in LEDGERS:
+        days = sorted(set(model.objects.filter(prefix=True).values_list("day", flat=True)))
+        spans[model] = (days[0], days[-1]) if days else None
+    return spans
+
+
+def test_there_is_no_span_before_the_first_rebuild():
+    Shop(2).populate(sales=20, feedback=5)
+    assert {model: prefix_span(model) for model in LEDGERS} == dict.fromkeys(LEDGERS)
+
+
+def test_the_rebuild_records_each_ledgers_span_and_a_figure_reads_it_by_key():
+    Shop(4).populate(sales=40, feedback=10)
+    rollups_rebuild()
+    spans = spans_from_rows()
+    assert all(spans.values())
+    for model, (first, last) in spans.items():
+        assert first.weekday() == last.weekday() == 0 and first < last
+        with CaptureQueriesContext(connection) as queries:
+            assert prefix_span(model) == (first, last)
+        assert len(queries) == 1
+    rollups_rebuild()  # a second rebuild replaces the rows: one span per ledger, still the same
+    assert LedgerSpan.objects.count() == len(LEDGERS)
+    assert {model: prefix_span(model) for model in LEDGERS} == spans
+
+
+def test_the_migration_fills_in_the_spans_of_existing_prefix_rows():
+    Shop(6).populate(sales=30, feedback=5)
+    rollups_rebuild()
+    expected = spans_from_rows()
+    LedgerSpan.objects.all().delete()  # a database migrated from before LedgerSpan
+    package = settings.MIGRATION_MODULES.get("analytics", "analytics.migrations")
+    importlib.import_module(f"{package}.0013_ledger_span").spans_of_existing_rows(apps, None)
+    assert {model: prefix_span(model) for model in LEDGERS} == expected
+
+
+def test_a_ledger_write_after_the_rebuild_keeps_the_span():
+    shop = Shop(3)
+    shop.populate()
+    rollups_rebuild()
+    before = spans_from_rows()
+    shop.edit()  # a new product and sales before, inside and after the span
+    assert spans_from_rows() == before == {model: prefix_span(model) for model in LEDGERS}
