@@ -98,3 +98,11 @@ def test_a_stored_sale_dated_9999_does_not_stretch_the_weekly_ledgers(far_future
         # Every week up to today's has its prefix rows, and none goes on towards 9999.
         assert latest_date() - dt.timedelta(days=7) <= last_monday <= latest_date() + dt.timedelta(days=7)
         assert ledger.objects.filter(prefix=True).count() < 1000
+
+
+def test_the_record_pages_of_a_sale_dated_9999_answer(analyst_client, far_future_sale):
+    """The product, its buyer and the sale itself: their pages chart and list the stored 9999 sale."""
+    odd = Sale.objects.get(sold_at__year=9999)
+    for record in (far_future_sale.product, far_future_sale.customer, odd):
+        response = analyst_client.get(record.get_absolute_url())
+        assert response.status_code == 200, (record.get_absolute_url(), response.content[:300])

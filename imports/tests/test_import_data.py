@@ -251,3 +251,28 @@ def test_a_skipped_row_creates_no_customer_or_product(tmp_path):
                        "B,ok@example.com,Ok,P-1,Mug,1997-03-04,1,5,5\n"), "--skip-invalid")
     assert list(Customer.objects.values_list("email", flat=True)) == ["ok@example.com"]
     assert list(Product.objects.values_list("sku", flat=True)) == ["P-1"]
+
+
+@pytest.mark.parametrize(("kind", "text", "field"), [
+    ("customers", "name,email,joined_at\nCy,cy@example.com,2099-01-01\nDi,di@example.com,1899-12-31\n",
+     "joined_at"),
+    ("products", "sku,name,price,created_at\nP-9,Lamp,1.00,2099-01-01\nP-8,Atlas,1.00,1899-12-31\n", "created_at"),
+    ("sales", "external_id,customer_email,product_sku,quantity,unit_price,sold_at\n"
+              "F1,ana@example.com,LAMP-1,1,10.00,2099-01-01T00:00:00Z\n"
+              "F2,ana@example.com,LAMP-1,1,10.00,1899-12-31T23:00:00Z\n", "sold_at"),
+    ("feedback", "external_id,customer_email,product_sku,rating,created_at\n"
+                 "R1,ana@example.com,LAMP-1,5,2099-01-01\nR2,ana@example.com,LAMP-1,4,1899-12-31\n", "created_at"),
+])
+def test_dates_outside_the_window_are_bad_rows_of_every_kind(tmp_path, kind, text, field):
+    """The window of sane dates holds on the import path too: a date in the future or before 1900."""
+    shop(tmp_path)
+    before = {model: model.objects.count() for model in (Customer, Product, Sale, Feedback)}
+    path = write(tmp_path, f"{kind}.csv", text)
+    with pytest.raises(CommandError, match="2 bad row"):
+        run(kind, path)
+    assert {model: model.objects.count() for model in before} == before
+    report = (tmp_path / f"{kind}.csv.errors.txt").read_text().splitlines()
+    assert report == [
+        f"{path}:2: {field}: Dates cannot be in the future.",
+        f"{path}:3: {field}: Dates cannot be before 1900-01-01.",
+    ]

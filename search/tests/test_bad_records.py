@@ -41,6 +41,20 @@ def test_a_start_without_an_end_and_an_end_without_a_start(analyst_client, index
     assert ids(response, "sale") == set()
 
 
+def test_the_search_page_takes_a_range_open_at_either_end(analyst_client, indexed):
+    """The page's form sends what a person leaves: a From without a To, or a To without a From."""
+    d = indexed
+    response = analyst_client.get("/search/", {"q": "espresso", "date_from": "2025-01-01"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert d.sale_espresso.get_absolute_url() in html
+    assert "search-hit-sale" in html and "search-hit-product" not in html  # the product is from 2023
+    response = analyst_client.get("/search/", {"q": "espresso", "date_to": "2024-01-01"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "search-hit-product" in html and "search-hit-sale" not in html
+
+
 @pytest.mark.parametrize(("params", "field"), [
     ({"date_to": "9999-12-31"}, "date_to"),
     ({"date_from": "0001-01-01"}, "date_from"),
