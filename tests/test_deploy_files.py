@@ -10,9 +10,14 @@ import ast
 import fnmatch
 import json
 import re
+import os
 import shlex
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -426,3 +431,41 @@ def test_each_gunicorn_worker_freezes_the_loaded_app():
     before, after, loaded_before, loaded_after = result.stdout.split()
     assert (before, loaded_before) == ("0", "False")
     assert int(after) > 10_000 and loaded_after == "True"
+
+
+def test_make_run_serves_through_gunicorn_with_debug_off(tmp_path):
+    """The server line of `make run` (read with `make -n`), started on a free port over an empty
+    migrated DATA_DIR: gunicorn answers, and a missing page is the plain 404, not Django's debug page."""
+    recipe = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    (line,) = [line for line in recipe.replace("\\\n", " ").splitlines() if "gunicorn -c" in line]
+    args = shlex.split(line)
+    assert args[0].endswith("/gunicorn") and args[1:3] == ["-c", "gunicorn.conf.py"]
+    assert "DEBUG" not in line
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args[args.index("--bind") + 1] = f"127.0.0.1:{port}"
+    args[args.index("--workers") + 1] = "1"
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "MONGODB_URI", "DJANGO_SETTINGS_MODULE")}
+    env["DATA_DIR"] = str(tmp_path)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=300)
+    server = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page/", timeout=5) as response:
+                    status, headers, body = response.status, response.headers, response.read()
+            except urllib.error.HTTPError as error:
+                status, headers, body = error.code, error.headers, error.read()
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read().decode()
+                time.sleep(0.3)
+                continue
+            break
+        assert status == 404
+        assert headers["Server"] == "gunicorn"
+        assert b"URLconf" not in body and b"DEBUG = True" not in body  # the debug page names both
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
