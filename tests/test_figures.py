@@ -110,6 +110,22 @@ def test_revenue_over_time_open_range_spans_first_to_last_sale(shop):
     assert len(result["points"]) == 10
 
 
+def test_an_open_range_series_is_one_query_ending_on_the_last_day_with_orders(shop):
+    """A day whose rollup rows hold no orders (what a refund of its only sale leaves) does not stretch
+    an open range; the first and last days come with the daily sums, not from two more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from analytics.figures.sales import revenue_over_time
+    from analytics.models import SalesDay
+
+    SalesDay.objects.create(day=dt.date(2025, 3, 20), category="Books", revenue_cents=0, orders=0, units=0)
+    with CaptureQueriesContext(connection) as queries:
+        result = revenue_over_time(date_range=ALL)
+    assert len(queries) == 1
+    assert (result["points"][0]["period"], result["points"][-1]["period"]) == ("2025-03-03", "2025-03-12")
+
+
 def test_revenue_over_time_buckets_by_range_length(shop):
     weeks = figure("revenue_over_time", date_range=DateRange(dt.date(2025, 1, 1), dt.date(2025, 6, 30)))
     assert weeks["bucket"] == "week"

@@ -56,19 +56,24 @@ def as_date(value: dt.date | dt.datetime | None) -> dt.date | None:
 
 
 def rollup_series(
-    rows, *, date_range: DateRange, bucket: str | None, present: dict, sums: dict, point, zero: dict
+    rows, *, date_range: DateRange, bucket: str | None, held: str, sums: dict, point, zero: dict
 ) -> dict:
     """``{"bucket", "points"}`` from day rollup rows already filtered to the range.
 
-    ``present`` picks the rows that hold data (for the first/last day of an open range), ``sums``
-    maps output name → summed field, ``point`` turns a period's sums into the point's fields.
-    The database sums per day (at most a few thousand days); days fold into weeks or months here,
-    which costs less than truncating every rollup row in SQL.
+    ``held`` is the count (orders, feedback, ...) whose days hold data: the first and last day with
+    a positive sum of it close an open range. ``sums`` maps output name → summed field, ``point``
+    turns a period's sums into the point's fields. The database sums per day (at most a few thousand
+    days) in one query, the held count among them: counts are never negative, so a day's sum is
+    positive exactly when one of its rows is (two ordered reads of the rows for those days were two
+    more queries per series, and a sort of the collection on a store that does not sort by index).
+    Days fold into weeks or months here, which costs less than truncating every rollup row in SQL.
     """
-    per_day = list(rows.values("day").annotate(**{k: Sum(f) for k, f in sums.items()}).order_by("day"))
-    held = rows.filter(**present).values_list("day", flat=True)
-    first = held.order_by("day").first() if per_day else None
-    last = held.order_by("-day").first() if first else None
+    # held_count first: after an output named like a field (orders), Sum("orders") would name that sum
+    per_day = list(
+        rows.values("day").annotate(held_count=Sum(held), **{k: Sum(f) for k, f in sums.items()}).order_by("day")
+    )
+    held_days = [as_date(row["day"]) for row in per_day if (row["held_count"] or 0) > 0]
+    first, last = (held_days[0], held_days[-1]) if held_days else (None, None)
     bounds = resolve_range(date_range, first=first, last=last)
     if bounds and bucket is None:
         bucket = bucket_for(start=bounds[0], end=bounds[1])

@@ -25,7 +25,7 @@ def new_customers_over_time(*, date_range: DateRange, category: str | None = Non
     have no category, so ``category`` is ignored. Buckets as in revenue_over_time.
     """
     result = rollup_series(
-        _joined(date_range=date_range), date_range=date_range, bucket=None, present={"customers__gt": 0},
+        _joined(date_range=date_range), date_range=date_range, bucket=None, held="customers",
         sums={"count": "customers"}, point=lambda row: {"count": row["count"]}, zero={"count": 0},
     )
     return {**result, "category_applied": False}

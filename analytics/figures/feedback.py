@@ -43,7 +43,7 @@ def average_rating_over_time(*, date_range: DateRange, category: str | None = No
     feedback), "count"}]}``; buckets as in revenue_over_time."""
     return rollup_series(
         _feedback_days(date_range=date_range, category=category), date_range=date_range, bucket=None,
-        present={"count__gt": 0}, sums=RATING_SUMS, point=_rating_point,
+        held="count", sums=RATING_SUMS, point=_rating_point,
         zero={"average_rating": None, "count": 0},
     )
 
@@ -52,7 +52,7 @@ def feedback_per_month(*, date_range: DateRange, category: str | None = None) ->
     """``{"bucket": "month", "points": [{"period", "count", "average_rating"}]}``."""
     return rollup_series(
         _feedback_days(date_range=date_range, category=category), date_range=date_range, bucket=MONTH,
-        present={"count__gt": 0}, sums=RATING_SUMS,
+        held="count", sums=RATING_SUMS,
         point=lambda row: {"count": row["count"], "average_rating": _rating_point(row)["average_rating"]},
         zero={"count": 0, "average_rating": None},
     )

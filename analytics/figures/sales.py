@@ -54,7 +54,7 @@ def revenue_over_time(*, date_range: DateRange, category: str | None = None) -> 
     """
     return rollup_series(
         _sales_days(date_range=date_range, category=category), date_range=date_range, bucket=None,
-        present={"orders__gt": 0}, sums=SALES_SUMS, point=_sales_point,
+        held="orders", sums=SALES_SUMS, point=_sales_point,
         zero={"revenue": 0.0, "orders": 0, "units": 0},
     )
 
@@ -63,7 +63,7 @@ def units_revenue_per_month(*, date_range: DateRange, category: str | None = Non
     """Completed sales per month: ``{"bucket": "month", "points": [{"period", "units", "revenue"}]}``."""
     return rollup_series(
         _sales_days(date_range=date_range, category=category), date_range=date_range, bucket=MONTH,
-        present={"orders__gt": 0}, sums={"units": "units", "revenue": "revenue_cents"},
+        held="orders", sums={"units": "units", "revenue": "revenue_cents"},
         point=lambda row: {"units": row["units"], "revenue": cents_to_money(row["revenue"])},
         zero={"units": 0, "revenue": 0.0},
     )

@@ -42,7 +42,7 @@ def product_summary(*, product_id, date_range: DateRange) -> dict:
             "average_rating": rating(totals["total"] / totals["feedback"]) if totals["feedback"] else None,
         },
         "sales": rollup_series(
-            days, date_range=date_range, bucket=None, present={"orders__gt": 0},
+            days, date_range=date_range, bucket=None, held="orders",
             sums={"revenue": "revenue_cents", "orders": "orders", "units": "units"},
             point=lambda row: {
                 "revenue": cents_to_money(row["revenue"]), "orders": row["orders"], "units": row["units"],
@@ -50,7 +50,7 @@ def product_summary(*, product_id, date_range: DateRange) -> dict:
             zero={"revenue": 0.0, "orders": 0, "units": 0},
         ),
         "ratings": rollup_series(
-            days, date_range=date_range, bucket=None, present={"feedback__gt": 0},
+            days, date_range=date_range, bucket=None, held="feedback",
             sums={"total": "rating_sum", "count": "feedback"},
             point=lambda row: {
                 "average_rating": rating(row["total"] / row["count"]) if row["count"] else None,
