@@ -214,6 +214,7 @@ def _fresh_cache():
     from django.core.cache import cache
 
     from analytics.figures.explain.sums import places_forget
+    from analytics.rollups.ledger import spans_forget
     from core.api.authentication import TOKENS
     from core.api.cache import REPLAYS, RESPONSES
     from core.api.throttling import THROTTLES
@@ -223,11 +224,13 @@ def _fresh_cache():
     for store in (cache, THROTTLES, RESPONSES, REPLAYS, TOKENS, BROWSERS):
         store.clear()
     places_forget()
+    spans_forget()
     versions_clear()
     yield
     for store in (cache, THROTTLES, RESPONSES, REPLAYS, TOKENS, BROWSERS):
         store.clear()
     places_forget()
+    spans_forget()
     versions_clear()
 
 

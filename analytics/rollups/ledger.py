@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Sum, When
 
 from analytics.models import LedgerSpan
+from analytics.rollups.version import version_token
 from core.filters import DateRange
 
 ONE_DAY = dt.timedelta(days=1)
@@ -48,10 +49,27 @@ def bump(model: type[models.Model], *, lookup: dict, values: dict, attrs: dict |
         model.objects.create(**lookup, **attrs, **values)
 
 
+# (rollups' version token, {ledger: (first, last)}): the spans as of that token. Only a rebuild writes
+# them, and it moves the token; a dashboard request asks for them five times (one query now).
+_SPANS: tuple[str | None, dict] = (None, {})
+
+
 def prefix_span(model: type[models.Model]) -> tuple[dt.date, dt.date] | None:
-    """First and last Monday with prefix rows, None before the first rebuild (LedgerSpan, by key)."""
-    spans = LedgerSpan.objects.filter(ledger=model._meta.label_lower).values_list("first", "last")
-    return next(iter(spans[:1]), None)  # unique by ledger: no ordering needed (first() would sort by id)
+    """First and last Monday with prefix rows, None before the first rebuild (LedgerSpan). Every
+    ledger's span is read in one query (a few rows, no sort) and kept under the rollups' version token,
+    read before them: spans read during a rebuild are kept under a token its commit replaces."""
+    global _SPANS
+    token = version_token()
+    if _SPANS[0] != token:
+        rows = LedgerSpan.objects.values_list("ledger", "first", "last")
+        _SPANS = (token, {ledger: (first, last) for ledger, first, last in rows})
+    return _SPANS[1].get(model._meta.label_lower)
+
+
+def spans_forget() -> None:
+    """Read the spans again on the next call (tests: a database emptied under the same token)."""
+    global _SPANS
+    _SPANS = (None, {})
 
 
 def ledger_add(
