@@ -8,7 +8,7 @@ day rows, which stays right, only slower as they accumulate.
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, F, Q, Sum, When
 
 from analytics.models import LedgerSpan
@@ -49,9 +49,9 @@ def bump(model: type[models.Model], *, lookup: dict, values: dict, attrs: dict |
         model.objects.create(**lookup, **attrs, **values)
 
 
-# (rollups' version token, {ledger: (first, last)}): the spans as of that token. Only a rebuild writes
-# them, and it moves the token; a dashboard request asks for them five times (one query now).
-_SPANS: tuple[str | None, dict] = (None, {})
+# ((database, rollups' version token), {ledger: (first, last)}): the spans as of that token. Only a
+# rebuild writes them, and it moves the token; a dashboard request asks for them five times (one query now).
+_SPANS: tuple[tuple | None, dict] = (None, {})
 
 
 def prefix_span(model: type[models.Model]) -> tuple[dt.date, dt.date] | None:
@@ -59,7 +59,7 @@ def prefix_span(model: type[models.Model]) -> tuple[dt.date, dt.date] | None:
     ledger's span is read in one query (a few rows, no sort) and kept under the rollups' version token,
     read before them: spans read during a rebuild are kept under a token its commit replaces."""
     global _SPANS
-    token = version_token()
+    token = (connection.alias, connection.settings_dict["NAME"], version_token())
     if _SPANS[0] != token:
         rows = LedgerSpan.objects.values_list("ledger", "first", "last")
         _SPANS = (token, {ledger: (first, last) for ledger, first, last in rows})
