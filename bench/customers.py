@@ -10,8 +10,8 @@ the last 7 days, 30 days, 90 days, 12 months, all time, and two that end in the 
 back, a month two years back: RFM scored as of an older day). Cohort and repeat-purchase figures also
 with a category and with a channel, the cohort matrix also by ISO week (``period=week``). Beside them,
 measured in the same run, the floor: one plain GROUP BY month over the completed sales, and what RFM
-cannot go below: its own query for the customer states as of the last day, and the movement's own three
-reads per range, fetched by a bare cursor. Before timing, the process freezes what it has loaded
+cannot go below: its own read of the customer states as of the last day, and the movement's own three
+reads per range, without the scoring. Before timing, the process freezes what it has loaded
 (core.startup.freeze_loaded), as every web worker does. Target: every p95 ≤ 100 ms. The headline is the last line;
 exits 1 on a miss.
 
@@ -102,36 +102,31 @@ def prepare() -> None:
 
 
 def state_read_ms(day: dt.date) -> tuple[float, int]:
-    """What RFM cannot go below: the state rows' query fetched with a bare cursor (median of 3)."""
-    from analytics.figures.segments import STATE, _sqlite_sql
+    """What RFM cannot go below: its own read of the state rows (segments.read_table: the figure's SQL,
+    joined into one text per column by SQLite), no scoring (median of 7)."""
+    from analytics.figures.segments import STATE, read_table
     from analytics.rollups.active import state_on
 
-    sql, params = _sqlite_sql(state_on, (day,), STATE)
-
     def fetch():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+        return read_table(state_on, day, fields=STATE)
 
-    return statistics.median(timed(fetch, 3)), len(fetch())
+    return statistics.median(timed(fetch, 7)), len(fetch())
 
 
 def movement_read_ms(date_range: DateRange) -> tuple[float, int]:
-    """What the movement cannot go below: its own reads (the states kept over the range, and those before
-    and after of the customers who bought in it), fetched by a bare cursor (median of 3)."""
-    from analytics.figures.segments import STATE, _sqlite_sql
+    """What the movement cannot go below: its own three reads (the states kept over the range, and those
+    before and after of the customers who bought in it), no scoring (median of 7)."""
+    from analytics.figures.segments import STATE, read_table
     from analytics.rollups.active import bought_between, state_left, state_on
 
-    start = date_range.start - dt.timedelta(days=1)
-    queries = [_sqlite_sql(state_on, (start, date_range.end), STATE),
-               _sqlite_sql(state_left, (start, date_range.end), (*STATE, "customer_id")),
-               _sqlite_sql(bought_between, (start, date_range.end), (*STATE, "customer_id"))]
+    start, end = date_range.start - dt.timedelta(days=1), date_range.end
 
     def fetch():
-        with connection.cursor() as cursor:
-            return sum(len(cursor.execute(sql, params).fetchall()) for sql, params in queries)
+        return (len(read_table(state_on, start, end, fields=STATE))
+                + len(read_table(state_left, start, end, fields=(*STATE, "customer_id")))
+                + len(read_table(bought_between, start, end, fields=(*STATE, "customer_id"))))
 
-    return statistics.median(timed(fetch, 3)), fetch()
+    return statistics.median(timed(fetch, 7)), fetch()
 
 
 # clv_fit's target (≤ 20 s on the large seed's customers) is bench/clv.py's: it times the command on the
@@ -147,11 +142,10 @@ def main() -> int:
     floor = floor_ms()
     print(f"floor: raw GROUP BY month over completed sales: {floor:.0f} ms")
     states, rows = state_read_ms(LAST)
-    print(f"RFM floor: the {rows:,} customer states as of {LAST} fetched by a raw cursor (the figure's own SQL, "
-          f"no scoring): {states:.0f} ms")
+    print(f"RFM floor: its own read of the {rows:,} customer states as of {LAST}, no scoring: {states:.0f} ms")
     for range_name in ("7d", "30d", "90d", "12m"):
         moved, rows = movement_read_ms(RANGES[range_name])
-        print(f"movement floor {range_name}: its {rows:,} state rows fetched by a raw cursor: {moved:.0f} ms")
+        print(f"movement floor {range_name}: its own reads of {rows:,} state rows, no scoring: {moved:.0f} ms")
     worst, misses, cases = (0.0, ""), [], 0
     print(f"{'figure':20s} {'range':>5s} {'filter':>19s} {'p50':>7s} {'p95':>7s}")
     for name, filters in CASES:

@@ -41,6 +41,41 @@ def test_quintiles_share_a_score_on_ties():
     assert quintile_scores(np.array([10, 20, 30, 40, 50])).tolist() == [1, 2, 3, 4, 5]
 
 
+def test_quintiles_equal_their_definition_on_random_values():
+    """1 + ⌊5 × (values strictly below) / n⌋, counted one value at a time, for few and many values, with
+    and without ties."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        values = rng.integers(0, int(rng.choice([2, 6, 1000, 10 ** 12])), int(rng.integers(0, 40)))
+        n = len(values)
+        expected = [1 + 5 * int((values < value).sum()) // n for value in values]
+        assert quintile_scores(values).tolist() == expected, values
+
+
+@pytest.mark.embedded_only(reason="the text of numbers per column is SQLite's read; on MongoDB read_table takes "
+                            "the ORM's rows themselves")
+@pytest.mark.django_db
+def test_the_state_table_is_the_orm_rows(shop):
+    """read_table's SQLite text of numbers per column gives the ORM's rows, row for row, on every reader."""
+    import numpy as np
+
+    from analytics.figures.segments import STATE, _union, read_table
+    from analytics.rollups.active import bought_between, state_left, state_on
+
+    fields = (*STATE, "customer_id")
+    checked = 0
+    for reader, args in [(state_on, (D(2025, 2, 1),)), (state_on, (D(2024, 12, 31), D(2025, 2, 1))),
+                         (state_left, (D(2024, 12, 31), D(2025, 2, 1))), (bought_between, (D(2025, 1, 10), D(2025, 2, 1))),
+                         (state_on, (D(2020, 1, 1),))]:
+        table = read_table(reader, *args, fields=fields)
+        rows = sorted(map(tuple, np.array(list(_union(reader, args, fields)), dtype=object).reshape(-1, 3).tolist()))
+        assert sorted(map(tuple, table.tolist())) == rows
+        checked += len(rows)
+    assert checked >= 8  # the shop's five buyers on the day, and three of them bought in January
+
+
 @pytest.fixture
 def shop(db):
     product = ProductFactory(category="Books", price=Decimal("10.00"))
