@@ -208,13 +208,12 @@ def _repeatable_factories():
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """The in-memory cache, the shared store (throttle counts, versions), and each worker's memory of API responses
-    (core.api.cache, both keys), tokens (core.api.authentication), signed-in browsers (core.page_cache) and explain's customer → city map
-    (kept by the places' version, and a rolled-back test's version comes again with other rows);
+    (core.api.cache, both keys), tokens (core.api.authentication), signed-in browsers (core.page_cache) and what the figures keep by a version
+    token (analytics.rollups.version.Kept: a rolled-back test's token comes again with other rows);
     each test starts with none of them."""
     from django.core.cache import cache
 
-    from analytics.figures.explain.sums import places_forget
-    from analytics.rollups.ledger import spans_forget
+    from analytics.rollups.version import kept_forget
     from core.api.authentication import TOKENS
     from core.api.cache import REPLAYS, RESPONSES
     from core.api.throttling import THROTTLES
@@ -223,14 +222,12 @@ def _fresh_cache():
 
     for store in (cache, THROTTLES, RESPONSES, REPLAYS, TOKENS, BROWSERS):
         store.clear()
-    places_forget()
-    spans_forget()
+    kept_forget()
     versions_clear()
     yield
     for store in (cache, THROTTLES, RESPONSES, REPLAYS, TOKENS, BROWSERS):
         store.clear()
-    places_forget()
-    spans_forget()
+    kept_forget()
     versions_clear()
 
 

@@ -55,24 +55,36 @@ def as_date(value: dt.date | dt.datetime | None) -> dt.date | None:
     return value
 
 
+def day_sums(rows, fields) -> list[dict]:
+    """``[{"day", field: sum, ...}]`` per day of the day rollup rows ``rows``, in day order: one grouped
+    query (at most a few thousand days). Sums are named ``sum_<field>`` in SQL, as an annotation may not
+    take a field's name."""
+    fields = tuple(dict.fromkeys(fields))
+    per_day = rows.values("day").annotate(**{f"sum_{f}": Sum(f) for f in fields}).order_by("day")
+    return [{"day": row["day"], **{f: row[f"sum_{f}"] or 0 for f in fields}} for row in per_day]
+
+
 def rollup_series(
     rows, *, date_range: DateRange, bucket: str | None, held: str, sums: dict, point, zero: dict
 ) -> dict:
-    """``{"bucket", "points"}`` from day rollup rows already filtered to the range.
+    """day_series over the day sums of ``rows`` (day rollup rows already filtered to the range)."""
+    per_day = day_sums(rows, (held, *sums.values()))
+    return day_series(per_day, date_range=date_range, bucket=bucket, held=held, sums=sums, point=point, zero=zero)
+
+
+def day_series(
+    per_day: list[dict], *, date_range: DateRange, bucket: str | None, held: str, sums: dict, point, zero: dict
+) -> dict:
+    """``{"bucket", "points"}`` from day sums (``day_sums``).
 
     ``held`` is the count (orders, feedback, ...) whose days hold data: the first and last day with
     a positive sum of it close an open range. ``sums`` maps output name → summed field, ``point``
-    turns a period's sums into the point's fields. The database sums per day (at most a few thousand
-    days) in one query, the held count among them: counts are never negative, so a day's sum is
+    turns a period's sums into the point's fields. Counts are never negative, so a day's sum is
     positive exactly when one of its rows is (two ordered reads of the rows for those days were two
     more queries per series, and a sort of the collection on a store that does not sort by index).
     Days fold into weeks or months here, which costs less than truncating every rollup row in SQL.
     """
-    # held_count first: after an output named like a field (orders), Sum("orders") would name that sum
-    per_day = list(
-        rows.values("day").annotate(held_count=Sum(held), **{k: Sum(f) for k, f in sums.items()}).order_by("day")
-    )
-    held_days = [as_date(row["day"]) for row in per_day if (row["held_count"] or 0) > 0]
+    held_days = [as_date(row["day"]) for row in per_day if row[held] > 0]
     first, last = (held_days[0], held_days[-1]) if held_days else (None, None)
     bounds = resolve_range(date_range, first=first, last=last)
     if bounds and bucket is None:
@@ -80,7 +92,7 @@ def rollup_series(
     totals = {}
     for row in per_day if bounds else ():
         period = totals.setdefault(bucket_start(row["day"], bucket), dict.fromkeys(sums, 0))
-        for key in sums:
-            period[key] += row[key] or 0
+        for key, field in sums.items():
+            period[key] += row[field]
     values = {period: point(total) for period, total in totals.items()}
     return series(date_range=date_range, first=first, last=last, bucket=bucket, values=values, zero=zero)

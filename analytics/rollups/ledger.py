@@ -8,11 +8,11 @@ day rows, which stays right, only slower as they accumulate.
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection, models
+from django.db import models
 from django.db.models import Case, F, Q, Sum, When
 
 from analytics.models import LedgerSpan
-from analytics.rollups.version import version_token
+from analytics.rollups.version import Kept
 from core.filters import DateRange
 
 ONE_DAY = dt.timedelta(days=1)
@@ -49,27 +49,17 @@ def bump(model: type[models.Model], *, lookup: dict, values: dict, attrs: dict |
         model.objects.create(**lookup, **attrs, **values)
 
 
-# ((database, rollups' version token), {ledger: (first, last)}): the spans as of that token. Only a
-# rebuild writes them, and it moves the token; a dashboard request asks for them five times (one query now).
-_SPANS: tuple[tuple | None, dict] = (None, {})
+KEPT = Kept()  # the ledgers' spans and row estimates, while the rollups' version token stands
 
 
 def prefix_span(model: type[models.Model]) -> tuple[dt.date, dt.date] | None:
     """First and last Monday with prefix rows, None before the first rebuild (LedgerSpan). Every
-    ledger's span is read in one query (a few rows, no sort) and kept under the rollups' version token,
-    read before them: spans read during a rebuild are kept under a token its commit replaces."""
-    global _SPANS
-    token = (connection.alias, connection.settings_dict["NAME"], version_token())
-    if _SPANS[0] != token:
-        rows = LedgerSpan.objects.values_list("ledger", "first", "last")
-        _SPANS = (token, {ledger: (first, last) for ledger, first, last in rows})
-    return _SPANS[1].get(model._meta.label_lower)
-
-
-def spans_forget() -> None:
-    """Read the spans again on the next call (tests: a database emptied under the same token)."""
-    global _SPANS
-    _SPANS = (None, {})
+    ledger's span is read in one query (a few rows, no sort) and kept under the rollups' version token:
+    only a rebuild writes them, and it moves the token."""
+    spans = KEPT.get("spans", lambda: {
+        ledger: (first, last) for ledger, first, last in LedgerSpan.objects.values_list("ledger", "first", "last")
+    })
+    return spans.get(model._meta.label_lower)
 
 
 def ledger_add(
@@ -141,8 +131,10 @@ class LedgerRange:
 def _day_rows_cheaper(model, start: dt.date, end: dt.date, lo: dt.date, hi: dt.date) -> bool:
     """Whether [start, end]'s day rows are fewer than the prefix path's rows, estimated from the keys
     at ``hi`` and the day rows of the range's last week (two counts on the covering index)."""
-    keys = model.objects.filter(prefix=True, day=hi).count()
-    per_day = model.objects.filter(prefix=False, **_days(end - ONE_WEEK + ONE_DAY, end)).count() / 7
+    label = model._meta.label_lower
+    keys = KEPT.get(("keys", label, hi), model.objects.filter(prefix=True, day=hi).count)
+    week = _days(end - ONE_WEEK + ONE_DAY, end)
+    per_day = KEPT.get(("week rows", label, end), model.objects.filter(prefix=False, **week).count) / 7
     edge_days = (end - hi).days + 1 + (start - lo).days
     return ((end - start).days + 1) * per_day <= 2 * keys + edge_days * per_day
 

@@ -11,6 +11,7 @@ commits. It never stays behind the counter; it can move without it (a rolled-bac
 only costs a miss.
 """
 
+from django.db import connection
 from django.db.models import F
 
 from analytics.models import RollupVersion
@@ -38,3 +39,46 @@ def version_current(name: str = ROLLUPS) -> int:
 def version_token(name: str = ROLLUPS) -> str:
     """A value that changes whenever ``version_current(name)`` does (see above)."""
     return version_read(TOKEN.format(name=name))
+
+
+class Kept:
+    """Values read from the records and rollups, kept in this process while the version token of
+    ``name`` stands. Every write through the services and every rebuild moves the rollups' token (and
+    every customer write, seed and import the places' one), so nothing kept outlives the data it was
+    read from; the token is read before the rows, so a value is never older than the token it is kept
+    under. The figures of one request share their reads through it (the dashboard's product, city and
+    day sums were each read by two or three figures), and later requests reuse them until a write.
+    The values are shared: whoever gets one must not change it."""
+
+    def __init__(self, name: str = ROLLUPS, *, limit: int = 512):
+        self.name, self.limit = name, limit
+        self._token, self._values = None, {}
+        _ALL_KEPT.append(self)
+
+    def get(self, key, compute):
+        token = (connection.alias, connection.settings_dict["NAME"], version_token(self.name))
+        values = self._values
+        if self._token != token:
+            values = {}
+            self._token, self._values = token, values
+        try:
+            return values[key]
+        except KeyError:
+            pass
+        value = compute()
+        if len(values) >= self.limit:  # many ranges under one version: start again rather than grow
+            values.clear()
+        values[key] = value
+        return value
+
+    def forget(self) -> None:
+        self._token, self._values = None, {}
+
+
+_ALL_KEPT: list[Kept] = []
+
+
+def kept_forget() -> None:
+    """Read everything again (tests: a database emptied under the same token; benches: a fresh process)."""
+    for kept in _ALL_KEPT:
+        kept.forget()

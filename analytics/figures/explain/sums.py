@@ -3,7 +3,6 @@
 import datetime as dt
 
 import numpy as np
-from django.db import connection
 from django.db.models import Sum
 
 from accounts.models import Customer
@@ -14,7 +13,7 @@ from analytics.models import ChannelDay, CityJoinLedger, CityLedger, FeedbackDay
 from analytics.rollups import ledger
 from analytics.rollups.active import ALL, bought_between
 from analytics.rollups.ledger import ONE_DAY, LedgerRange
-from analytics.rollups.version import PLACES, version_current
+from analytics.rollups.version import PLACES, Kept
 from core.filters import DateRange
 from sales.models import Sale
 
@@ -169,7 +168,7 @@ _NEVER = dt.date(1, 1, 1)  # no day_number is below 1
 _LAST = dt.date(9999, 12, 30)  # open end: the rows with no later sale (next_day 9999-12-31)
 
 
-_PLACES: dict = {}  # (database, places' version) → _read_places(), the last one only
+PLACE_MAP = Kept(PLACES, limit=1)  # the customer → city map, by the places' version token
 
 
 def place_codes(id_arrays: list) -> tuple[list, list]:
@@ -179,12 +178,10 @@ def place_codes(id_arrays: list) -> tuple[list, list]:
     137 ms at the large seed, more than the rest of a breakdown, and keyed by the rollups' version
     every sale made the next breakdown pay it again. An id the map does not know (a customer written
     around the services) reads it again."""
-    key = (connection.alias, connection.settings_dict["NAME"], version_current(PLACES))
     for fresh in (False, True):
-        if fresh or key not in _PLACES:
-            _PLACES.clear()
-            _PLACES[key] = _read_places()
-        places, by_id = _PLACES[key]
+        if fresh:
+            PLACE_MAP.forget()
+        places, by_id = PLACE_MAP.get("places", _read_places)
         codes = [_codes(by_id, ids) for ids in id_arrays]
         if all(c is not None for c in codes):
             return places, codes
@@ -202,11 +199,6 @@ def _codes(codes, wanted):
     if any(i not in codes for i in wanted):
         return None
     return np.array([codes[i] for i in wanted], dtype=np.int64)
-
-
-def places_forget() -> None:
-    """Drop the kept customer → city map (tests: each starts without it, like the cache)."""
-    _PLACES.clear()
 
 
 def _read_places():
