@@ -195,11 +195,16 @@ class LedgerSpan(models.Model):
     """The first and last Monday with prefix rows of each ledger (``ledger``: the model's label), written
     by the rebuild with the rows, so a figure reads it by key. It was two ordered reads of the ledger
     itself, which a store that does not walk an index to sort (the SecantusDB test server) answered by
-    sorting the whole collection (47 s each at the small seed when first run)."""
+    sorting the whole collection (47 s each at the small seed when first run). Its estimates were two
+    counts per ledger and range."""
 
     ledger = models.CharField(max_length=100, unique=True)
     first = models.DateField()
     last = models.DateField()
+    # What LedgerRange weighs a mid-length range's two ways by (analytics.rollups.ledger): the keys with
+    # prefix rows, and the day rows per day over the four weeks before ``last``, as the rebuild wrote them.
+    keys = models.BigIntegerField(default=0)
+    day_rows_per_day = models.FloatField(default=0.0)
 
 
 class ActiveCustomerDay(models.Model):

@@ -22,6 +22,7 @@ ONE_WEEK = dt.timedelta(days=7)
 # large seed size: 10k products, ~900 product-days a day).
 SHORT_RANGE_DAYS = 14
 LONG_RANGE_DAYS = 120
+RECENT_DAYS = dt.timedelta(days=28)  # the rebuild's day rows per day: of the span's last four weeks
 
 
 def cents(amount: Decimal | float | int) -> int:
@@ -53,13 +54,17 @@ KEPT = Kept()  # the ledgers' spans and row estimates, while the rollups' versio
 
 
 def prefix_span(model: type[models.Model]) -> tuple[dt.date, dt.date] | None:
-    """First and last Monday with prefix rows, None before the first rebuild (LedgerSpan). Every
-    ledger's span is read in one query (a few rows, no sort) and kept under the rollups' version token:
-    only a rebuild writes them, and it moves the token."""
-    spans = KEPT.get("spans", lambda: {
-        ledger: (first, last) for ledger, first, last in LedgerSpan.objects.values_list("ledger", "first", "last")
+    """First and last Monday with prefix rows, None before the first rebuild (LedgerSpan)."""
+    found = _spans().get(model._meta.label_lower)
+    return found and found[:2]
+
+
+def _spans() -> dict:
+    """ledger → (first, last, keys, day rows per day): every ledger's LedgerSpan row in one query (a few
+    rows, no sort), kept under the rollups' version token: only a rebuild writes them, and it moves it."""
+    return KEPT.get("spans", lambda: {
+        row[0]: row[1:] for row in LedgerSpan.objects.values_list("ledger", "first", "last", "keys", "day_rows_per_day")
     })
-    return spans.get(model._meta.label_lower)
 
 
 def ledger_add(
@@ -129,12 +134,13 @@ class LedgerRange:
 
 
 def _day_rows_cheaper(model, start: dt.date, end: dt.date, lo: dt.date, hi: dt.date) -> bool:
-    """Whether [start, end]'s day rows are fewer than the prefix path's rows, estimated from the keys
-    at ``hi`` and the day rows of the range's last week (two counts on the covering index)."""
-    label = model._meta.label_lower
-    keys = KEPT.get(("keys", label, hi), model.objects.filter(prefix=True, day=hi).count)
-    week = _days(end - ONE_WEEK + ONE_DAY, end)
-    per_day = KEPT.get(("week rows", label, end), model.objects.filter(prefix=False, **week).count) / 7
+    """Whether [start, end]'s day rows are fewer than the prefix path's rows, estimated from the
+    rebuild's keys and day rows per day (LedgerSpan; two counts per ledger and range before). Both
+    ways are exact; this only picks the cheaper."""
+    found = _spans().get(model._meta.label_lower)
+    if not found:
+        return False
+    _, _, keys, per_day = found
     edge_days = (end - hi).days + 1 + (start - lo).days
     return ((end - start).days + 1) * per_day <= 2 * keys + edge_days * per_day
 

@@ -29,7 +29,7 @@ from analytics.models import (
 )
 from analytics.rollups.active import ALL, linked, month_of, reach
 from analytics.rollups.cohorts import bulk_insert, cohort_rebuild
-from analytics.rollups.ledger import ONE_WEEK, cents, monday_on_or_before, mondays
+from analytics.rollups.ledger import ONE_WEEK, RECENT_DAYS, cents, monday_on_or_before, mondays
 from analytics.rollups.rebuild_mongodb import rebuild_beside
 from analytics.rollups.rebuild_sqlite import rebuild_sqlite
 from analytics.rollups.version import version_bump
@@ -210,7 +210,11 @@ def _write_ledger(
                 yield model(prefix=True, day=week, **common, **{f: running[f] for f in fields})
 
     _bulk(model, objects(), label=model._meta.verbose_name_plural)
-    into(LedgerSpan).objects.create(ledger=ledger._meta.label_lower, first=weeks[0], last=weeks[-1])
+    recent = weeks[-1] - RECENT_DAYS
+    into(LedgerSpan).objects.create(
+        ledger=ledger._meta.label_lower, first=weeks[0], last=weeks[-1], keys=len(days_by_key),
+        day_rows_per_day=sum(1 for day in all_days if recent <= day < weeks[-1]) / RECENT_DAYS.days,
+    )
 
 
 def _write_active(into, active_days: dict) -> None:

@@ -27,6 +27,7 @@ from analytics.models import (
 )
 from analytics.rollups.active import ALL, REACH_SQL
 from analytics.rollups.cohorts import cohort_rebuild
+from analytics.rollups.ledger import RECENT_DAYS
 from catalog.models import Product
 from core.dates import earliest_date, latest_date
 from feedback.models import Feedback
@@ -178,9 +179,14 @@ def _span_row(model) -> str:
     """The LedgerSpan row of ``model``'s prefix rows just written (none when it has none): two ordered
     reads of its (day, prefix, …) unique index, which the load keeps."""
     table, days = model._meta.db_table, f"SELECT day FROM {model._meta.db_table} WHERE prefix = 1 ORDER BY day"
+    recent = RECENT_DAYS.days
     return f"""
-        INSERT INTO {T['ledgerspan']} ("ledger", "first", "last")
-        SELECT '{model._meta.label_lower}', ({days} LIMIT 1), ({days} DESC LIMIT 1)
+        INSERT INTO {T['ledgerspan']} ("ledger", "first", "last", "keys", "day_rows_per_day")
+        SELECT '{model._meta.label_lower}', s.first, s.last,
+               (SELECT count(*) FROM {table} WHERE prefix = 1 AND day = s.last),
+               (SELECT count(*) FROM {table} WHERE prefix = 0 AND day >= date(s.last, '-{recent} days')
+                AND day < s.last) / {recent}.0
+        FROM (SELECT ({days} LIMIT 1) AS first, ({days} DESC LIMIT 1) AS last) AS s
         WHERE EXISTS (SELECT 1 FROM {table} WHERE prefix = 1)"""
 
 

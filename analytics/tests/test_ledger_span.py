@@ -85,3 +85,66 @@ def test_spans_kept_in_memory_follow_the_next_rebuild():
     with CaptureQueriesContext(connection) as queries:
         read = {model: prefix_span(model) for model in LEDGERS}
     assert len(queries) == 1 and read == spans_from_rows()
+
+
+def estimates_from_rows() -> dict:
+    """Per ledger: the keys (prefix rows on the span's last Monday) and the day rows per day of the
+    four weeks before it, counted from the rows."""
+    import datetime as dt
+
+    found = {}
+    for model in LEDGERS:
+        _, last = spans_from_rows()[model]
+        recent = model.objects.filter(prefix=False, day__gte=last - dt.timedelta(days=28), day__lt=last).count()
+        found[model] = (model.objects.filter(prefix=True, day=last).count(), recent / 28)
+    return found
+
+
+@pytest.mark.parametrize("path", ["rollups_rebuild", "orm"])
+def test_the_rebuild_writes_each_ledgers_estimates_and_a_range_reads_no_count(path, monkeypatch):
+    """LedgerRange weighs a mid-length range's two ways by the span row's estimates, as both rebuilds
+    (SQLite's set-based SQL and the ORM's, MongoDB's) write them: no count of the ledger per range."""
+    import datetime as dt
+
+    from analytics.figures.shared import city_sums, product_sums
+    from analytics.rollups.rebuild import ROLLUP_MODELS, rebuild_orm
+    from core.filters import DateRange
+
+    shop = Shop(7)
+    shop.populate(sales=60, feedback=10)
+    if path == "orm":
+        for model in ROLLUP_MODELS:
+            model.objects.all().delete()
+        rebuild_orm()
+        kept_forget()
+    else:
+        rollups_rebuild()
+    expected = estimates_from_rows()
+    assert all(keys > 0 for keys, _ in expected.values()) and any(per_day > 0 for _, per_day in expected.values())
+    rows = {apps.get_model(label): (keys, per_day) for label, keys, per_day
+            in LedgerSpan.objects.values_list("ledger", "keys", "day_rows_per_day")}
+    assert rows == expected
+    _, last = spans_from_rows()[ProductLedger]
+    mid = DateRange(last - dt.timedelta(days=60), last - dt.timedelta(days=30))  # between 14 and 120 days
+    from analytics.rollups import ledger
+
+    weighed, weigh = [], ledger._day_rows_cheaper
+    monkeypatch.setattr(ledger, "_day_rows_cheaper", lambda *args: weighed.append(args) or weigh(*args))
+    with CaptureQueriesContext(connection) as queries:
+        product_sums(date_range=mid)
+        city_sums(date_range=mid)
+    assert len(weighed) == 2  # both ranges were weighed
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper()], [q["sql"] for q in queries]
+
+
+def test_the_migration_fills_in_the_estimates_of_existing_spans():
+    Shop(8).populate(sales=40, feedback=5)
+    rollups_rebuild()
+    expected = estimates_from_rows()
+    LedgerSpan.objects.update(keys=0, day_rows_per_day=0.0)  # as the migration adding them leaves them
+    package = settings.MIGRATION_MODULES.get("analytics", "analytics.migrations")
+    migration = importlib.import_module(f"{package}.0014_ledger_span_estimates")
+    migration.estimates_of_existing_rows(apps, None)
+    rows = {apps.get_model(label): (keys, per_day) for label, keys, per_day
+            in LedgerSpan.objects.values_list("ledger", "keys", "day_rows_per_day")}
+    assert rows == expected
