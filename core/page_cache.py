@@ -24,7 +24,6 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
-from django.contrib.sessions.models import Session
 from django.middleware.csrf import get_token
 from django.utils import timezone
 
@@ -33,7 +32,7 @@ from core.api.cache import RESPONSES, conditional, data_versions, respond, store
 from core.filters import today
 from core.permissions import can_read
 
-DB_SESSIONS = "django.contrib.sessions.backends.db"  # the engine whose rows ``_resolve`` reads
+DB_SESSIONS = "core.sessions"  # database sessions that keep their expiry, which ``_resolve`` reads
 
 
 def _key(request, user_pk=None):
@@ -121,7 +120,7 @@ def _resolve(request, session_key: str, version: str):
     user = request.user
     if not user.is_authenticated:
         return None
-    expires = Session.objects.filter(session_key=session_key).values_list("expire_date", flat=True).first()
+    expires = request.session.expire_date  # loaded with the session to find the user (core.sessions)
     if expires is None:
         return None
     browser = _Browser(version, user.pk, can_read(user), expires, SessionStorage.session_key in request.session)

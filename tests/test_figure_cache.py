@@ -70,3 +70,38 @@ def test_a_product_added_or_renamed_shows_at_once(analyst_client, shop):
     assert top_names() == [shop[1].name]
     product_update(product=shop[1], data={"name": "Renamed"})
     assert top_names() == ["Renamed"]
+
+
+def test_a_cold_dashboard_request_reads_each_rollup_once_per_period(analyst_client, shop):
+    """The figures of one request share their reads (analytics.figures.shared): the series, the KPIs and
+    the rating distribution one day read per rollup and period, the product and city figures one ledger
+    read and one names read; the browser's session and analyst group once each (the expiry with the session: core.sessions),
+    and the version by its token, no query."""
+    import re
+    from collections import Counter
+
+    from django.core.cache import cache
+
+    from analytics.rollups import rollups_rebuild
+    from analytics.rollups.version import kept_forget
+
+    rollups_rebuild()  # the ledgers' prefix rows and spans, as after seeding
+    analyst_client.get("/")  # signed in and remembered; the cold request is the next one
+    cache.clear()
+    kept_forget()
+    with CaptureQueriesContext(connection) as captured:
+        response = analyst_client.get("/", {**RANGE, "category": "Books"})  # a month: against the month before
+    assert response.status_code == 200
+    tables = Counter(re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in captured.captured_queries)
+    # current and previous period: a day read per day rollup; the category sums (revenue by category,
+    # sales KPIs) per period; one read of each ledger, the cities, the spans; the names and the
+    # filter bar's categories
+    most = {
+        "django_session": 1, "auth_user": 1, "auth_group": 1, "sales_salesday": 3, "sales_feedbackday": 2,
+        "sales_customerjoinday": 2, "sales_productledger": 1, "sales_cityledger": 1, "sales_cityjoinledger": 1,
+        "sales_city": 1, "analytics_ledgerspan": 1, "catalog_product": 2,
+        "sales_activecustomercell": 2, "sales_activecustomerday": 2,
+    }
+    over = {table: n for table, n in tables.items() if n > most.get(table, 0)}
+    assert not over, (over, [q["sql"][:120] for q in captured.captured_queries])
+    assert sum(tables.values()) <= 21

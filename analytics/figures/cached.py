@@ -2,8 +2,8 @@
 
 Every write through the services bumps that version in its own transaction (analytics.subscribers),
 and so does a rollup rebuild, so a cached figure is never served after the data behind it changed; a
-repeated request reads one counter row and the cache instead of the rollups (the dashboard's ten
-figures: about 40 queries → 1). The key holds every parameter and today's date (open ranges and the
+repeated request reads the version (on the dashboard its token: no query) and the cache instead of
+the rollups (the dashboard's ten figures: about 40 queries → 0). The key holds every parameter and today's date (open ranges and the
 presets end today). The forecast and unusual days are not cached here: they keep their own cached
 fits, which may be served stale while they refit.
 """
@@ -17,8 +17,9 @@ from core.filters import DateRange, today
 OWN_CACHE = {"forecast", "anomalies"}
 
 
-def figure_cached(name: str, *, version: int, date_range: DateRange, category: str | None = None, **extra):
-    """``FIGURES[name](date_range=…, category=…, **extra)`` for the rollups at ``version``."""
+def figure_cached(name: str, *, version: int | str, date_range: DateRange, category: str | None = None, **extra):
+    """``FIGURES[name](date_range=…, category=…, **extra)`` for the rollups at ``version`` (the counter,
+    or its token: analytics.rollups.version)."""
     fn = FIGURES[name]
 
     def compute():

@@ -1,21 +1,20 @@
 """Customer analytics, read from the CustomerJoinDay and CityJoinLedger rollups. Customers have no
 category, so these ignore ``category`` and say so. tests.oracles.customers is the tests' oracle."""
 
-from django.db.models import Sum
-
-from analytics.figures.common import TOP_CITIES, day_filter, rollup_series
+from analytics.figures.common import TOP_CITIES, day_series
+from analytics.figures.shared import daily, total
 from analytics.models import CityJoinLedger, CustomerJoinDay
 from analytics.rollups.ledger import LedgerRange
 from core.filters import DateRange
 
 
-def _joined(*, date_range: DateRange):
-    return CustomerJoinDay.objects.filter(**day_filter("day", date_range))
+def _joined(*, date_range: DateRange) -> list[dict]:
+    return daily(CustomerJoinDay, date_range=date_range)
 
 
 def new_customers(*, date_range: DateRange) -> int:
     """Customers who joined in ``date_range``."""
-    return _joined(date_range=date_range).aggregate(n=Sum("customers"))["n"] or 0
+    return total(_joined(date_range=date_range), "customers")
 
 
 def new_customers_over_time(*, date_range: DateRange, category: str | None = None) -> dict:
@@ -24,7 +23,7 @@ def new_customers_over_time(*, date_range: DateRange, category: str | None = Non
     Returns ``{"bucket", "points": [{"period", "count"}], "category_applied": false}``: customers
     have no category, so ``category`` is ignored. Buckets as in revenue_over_time.
     """
-    result = rollup_series(
+    result = day_series(
         _joined(date_range=date_range), date_range=date_range, bucket=None, held="customers",
         sums={"count": "customers"}, point=lambda row: {"count": row["count"]}, zero={"count": 0},
     )

@@ -8,8 +8,8 @@ coordinates). tests.oracles.maps computes the same from the Customer and Sale ro
 from analytics.figures.common import MAP_CITIES
 from analytics.figures.countries import atlas_key, country_name
 from analytics.figures.periods import cents_to_money
-from analytics.models import City, CityJoinLedger, CityLedger
-from analytics.rollups.active import ALL
+from analytics.figures.shared import city_sums, located_cities
+from analytics.models import CityJoinLedger
 from analytics.rollups.ledger import LedgerRange
 from core.filters import DateRange
 
@@ -33,12 +33,6 @@ def customer_map(*, date_range: DateRange, category: str | None = None) -> dict:
         CityJoinLedger.objects.filter(joins.rows).values("city", "country")
         .annotate(customers=joins.total("customers")).filter(customers__gt=0)
     )
-    sold = LedgerRange(CityLedger, date_range)
-    sales = (
-        CityLedger.objects.filter(sold.rows, category=category or ALL).values("city", "country")
-        .annotate(revenue_cents=sold.total("revenue_cents"), orders=sold.total("orders"))
-        .filter(orders__gt=0)
-    )
     places: dict[tuple[str, str], dict] = {}
 
     def place(row):
@@ -46,21 +40,9 @@ def customer_map(*, date_range: DateRange, category: str | None = None) -> dict:
 
     for row in joined:
         place(row)["customers"] = row["customers"]
-    for row in sales:
-        place(row).update(revenue_cents=row["revenue_cents"], orders=row["orders"])
+    for (city, country), (revenue_cents, orders) in city_sums(date_range=date_range, category=category).items():
+        place({"city": city, "country": country}).update(revenue_cents=revenue_cents, orders=orders)
     return map_rows(places, coordinates=located_cities())
-
-
-def located_cities() -> dict:
-    """(city, country) → mean (latitude, longitude) of every city with located customers: one read
-    of the small City rollup, cheaper than naming hundreds of cities in an IN list."""
-    rows = City.objects.filter(located__gt=0).values_list(
-        "city", "country", "located", "latitude_sum", "longitude_sum",
-    )
-    return {
-        (city, country): (latitude_sum / located, longitude_sum / located)
-        for city, country, located, latitude_sum, longitude_sum in rows
-    }
 
 
 def map_rows(places: dict[tuple[str, str], dict], *, coordinates: dict) -> dict:

@@ -11,8 +11,9 @@ from analytics.figures.common import (
     completed_sales,
     datetime_filter,
     day_filter,
+    day_series,
+    day_sums,
     product_names,
-    rollup_series,
 )
 from analytics.figures.periods import cents_to_money, money, rating
 from analytics.models import ProductLedger
@@ -31,26 +32,25 @@ def product_summary(*, product_id, date_range: DateRange) -> dict:
     Sums come from the product's ledger day rows (a best seller has tens of thousands of sales).
     """
     days = ProductLedger.objects.filter(product_id=product_id, prefix=False, **day_filter("day", date_range))
-    totals = days.aggregate(
-        revenue=Sum("revenue_cents"), orders=Sum("orders"), units=Sum("units"), feedback=Sum("feedback"),
-        total=Sum("rating_sum"),
-    )
+    fields = ("orders", "revenue_cents", "units", "feedback", "rating_sum")
+    per_day = day_sums(days, fields)  # one read for the totals and both series
+    totals = {field: sum(row[field] for row in per_day) for field in fields}
     return {
         "totals": {
-            "revenue": cents_to_money(totals["revenue"]), "orders": totals["orders"] or 0,
-            "units": totals["units"] or 0, "feedback": totals["feedback"] or 0,
-            "average_rating": rating(totals["total"] / totals["feedback"]) if totals["feedback"] else None,
+            "revenue": cents_to_money(totals["revenue_cents"]), "orders": totals["orders"],
+            "units": totals["units"], "feedback": totals["feedback"],
+            "average_rating": rating(totals["rating_sum"] / totals["feedback"]) if totals["feedback"] else None,
         },
-        "sales": rollup_series(
-            days, date_range=date_range, bucket=None, held="orders",
+        "sales": day_series(
+            per_day, date_range=date_range, bucket=None, held="orders",
             sums={"revenue": "revenue_cents", "orders": "orders", "units": "units"},
             point=lambda row: {
                 "revenue": cents_to_money(row["revenue"]), "orders": row["orders"], "units": row["units"],
             },
             zero={"revenue": 0.0, "orders": 0, "units": 0},
         ),
-        "ratings": rollup_series(
-            days, date_range=date_range, bucket=None, held="feedback",
+        "ratings": day_series(
+            per_day, date_range=date_range, bucket=None, held="feedback",
             sums={"total": "rating_sum", "count": "feedback"},
             point=lambda row: {
                 "average_rating": rating(row["total"] / row["count"]) if row["count"] else None,

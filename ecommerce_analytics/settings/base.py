@@ -201,6 +201,8 @@ WHITENOISE_USE_FINDERS = True
 
 # Files in CACHE_DIR (env.py: in memory where the system allows), shared by every gunicorn worker:
 # cached figures and fits.
+# Database sessions that keep their row's expiry (core.sessions: core.page_cache reads it).
+SESSION_ENGINE = "core.sessions"
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

@@ -1,0 +1,144 @@
+"""Reads that several figures of one request share, kept under the rollups' version token
+(analytics.rollups.version.Kept): the dashboard's series and KPIs read the same day sums, its product
+and city figures the same ledger sums. Each read takes every sum any figure wants from it, so a
+request makes it once (the dashboard made 8 of its queries twice or three times), and the next request
+for the same range reuses it until a write. What is returned is shared: figures copy, never change it.
+"""
+
+import heapq
+
+from django.db.models import Sum
+
+from analytics.figures.common import (
+    QUANTITY_VS_RATING_CAP,
+    RATED_PRODUCTS,
+    TOP_PRODUCTS,
+    day_filter,
+    day_sums,
+    product_names,
+)
+from analytics.models import City, CityLedger, CustomerJoinDay, FeedbackDay, ProductLedger, SalesDay
+from analytics.rollups.active import ALL
+from analytics.rollups.ledger import LedgerRange
+from analytics.rollups.version import Kept
+from core.filters import DateRange
+
+KEPT = Kept()
+
+DAY_FIELDS = {
+    SalesDay: ("orders", "revenue_cents", "units"),
+    FeedbackDay: ("count", "rating_sum", "rating_1", "rating_2", "rating_3", "rating_4", "rating_5"),
+    CustomerJoinDay: ("customers",),  # customers have no category
+}
+PRODUCT_FIELDS = ("revenue_cents", "units", "feedback", "rating_sum")
+
+
+def _range_key(date_range: DateRange, category: str | None) -> tuple:
+    return (date_range.start, date_range.end, category)
+
+
+def daily(model, *, date_range: DateRange, category: str | None = None) -> list[dict]:
+    """day_sums of every field of ``model`` (DAY_FIELDS) over the range, one category or all."""
+
+    def read():
+        rows = model.objects.filter(**day_filter("day", date_range))
+        if category and model is not CustomerJoinDay:
+            rows = rows.filter(category=category)
+        return day_sums(rows, DAY_FIELDS[model])
+
+    key = (model._meta.label_lower, *_range_key(date_range, None if model is CustomerJoinDay else category))
+    return KEPT.get(key, read)
+
+
+def total(per_day: list[dict], field: str) -> int:
+    return sum(row[field] for row in per_day)
+
+
+def category_sums(*, date_range: DateRange, category: str | None = None) -> list[tuple]:
+    """(category, revenue_cents, orders, units) per category with rows in the range (zeros included)."""
+
+    def read():
+        rows = SalesDay.objects.filter(**day_filter("day", date_range))
+        if category:
+            rows = rows.filter(category=category)
+        return [
+            (row["category"], row["r"] or 0, row["o"] or 0, row["u"] or 0)
+            for row in rows.values("category").annotate(r=Sum("revenue_cents"), o=Sum("orders"), u=Sum("units"))
+        ]
+
+    return KEPT.get(("categories", *_range_key(date_range, category)), read)
+
+
+class ProductSums:
+    """Per product, the range's ledger sums (PRODUCT_FIELDS), and the names of the products that any of
+    the product figures shows from them (one read for all of them)."""
+
+    def __init__(self, date_range: DateRange, category: str | None):
+        span = LedgerRange(ProductLedger, date_range)
+        rows = ProductLedger.objects.filter(span.rows)
+        if category:
+            rows = rows.filter(category=category)
+        sums = rows.values("product_id").annotate(**{f"s_{f}": span.total(f) for f in PRODUCT_FIELDS})
+        # (product_id, revenue_cents, units, feedback, rating_sum)
+        self.rows = [(row["product_id"], *(row[f"s_{f}"] or 0 for f in PRODUCT_FIELDS)) for row in sums]
+        self._names = None
+
+    def by_revenue(self) -> list[tuple]:
+        return heapq.nsmallest(TOP_PRODUCTS, self._sold(), key=lambda r: (-r[1], r[0]))
+
+    def by_units(self) -> list[tuple]:
+        return heapq.nsmallest(TOP_PRODUCTS, self._sold(), key=lambda r: (-r[2], r[0]))
+
+    def rated_by_units(self) -> list[tuple]:
+        return heapq.nsmallest(QUANTITY_VS_RATING_CAP, self._rated(), key=lambda r: (-r[2], r[0]))
+
+    def rated_by_feedback(self) -> list[tuple]:
+        return heapq.nsmallest(RATED_PRODUCTS, self._rated(), key=lambda r: (-r[3], r[0]))
+
+    def _sold(self):  # units > 0 ⇔ a completed sale in range (quantity ≥ 1), even at a price of 0
+        return (r for r in self.rows if r[2] > 0)
+
+    def _rated(self):
+        return (r for r in self.rows if r[3] > 0)
+
+    def names(self) -> dict:
+        """pk → (name, category) of every product the four rankings show."""
+        if self._names is None:
+            shown = self.by_revenue() + self.by_units() + self.rated_by_units() + self.rated_by_feedback()
+            self._names = product_names({r[0] for r in shown})
+        return self._names
+
+
+def product_sums(*, date_range: DateRange, category: str | None = None) -> ProductSums:
+    return KEPT.get(("products", *_range_key(date_range, category)), lambda: ProductSums(date_range, category))
+
+
+def city_sums(*, date_range: DateRange, category: str | None = None) -> dict:
+    """(city, country) → (revenue_cents, orders) of the cities with completed sales in the range."""
+
+    def read():
+        span = LedgerRange(CityLedger, date_range)
+        rows = (
+            CityLedger.objects.filter(span.rows, category=category or ALL).values("city", "country")
+            .annotate(revenue_cents=span.total("revenue_cents"), orders=span.total("orders"))
+            .filter(orders__gt=0)
+        )
+        return {(row["city"], row["country"]): (row["revenue_cents"], row["orders"]) for row in rows}
+
+    return KEPT.get(("cities", *_range_key(date_range, category)), read)
+
+
+def located_cities() -> dict:
+    """(city, country) → mean (latitude, longitude) of every city with located customers: one read
+    of the small City rollup, cheaper than naming hundreds of cities in an IN list."""
+
+    def read():
+        rows = City.objects.filter(located__gt=0).values_list(
+            "city", "country", "located", "latitude_sum", "longitude_sum",
+        )
+        return {
+            (city, country): (latitude_sum / located, longitude_sum / located)
+            for city, country, located, latitude_sum, longitude_sum in rows
+        }
+
+    return KEPT.get("located cities", read)
