@@ -8,6 +8,8 @@ against a mocked cursor) and the `requires_mongodb` end-to-end tests. Only tests
 `embedded_only(reason=...)` are skipped there, with that reason.
 """
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
 
@@ -263,6 +265,23 @@ def analyst_client(client, analyst_user):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+REBUILT_SPAN = (dt.date(2023, 7, 3), dt.date(2026, 7, 6))
+
+
+@pytest.fixture
+def rebuilt_span(monkeypatch):
+    """Every ledger as a rebuild over REBUILT_SPAN left it (the large seed's shape: 10k keys, 900 day
+    rows a day), without reading LedgerSpan: a pipeline test sees the figures' own reads, prefix rows
+    included. Yields the span."""
+
+    class EveryLedger(dict):
+        def get(self, ledger, default=None):
+            return (*REBUILT_SPAN, 10_000, 900)
+
+    monkeypatch.setattr("analytics.rollups.ledger._spans", EveryLedger)
+    return REBUILT_SPAN
 
 
 @pytest.fixture

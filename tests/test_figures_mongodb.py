@@ -52,8 +52,7 @@ def test_revenue_over_time_groups_on_the_rollup(mongo_pipelines):
     assert "Books" in str(match)
 
 
-def test_customer_map_reads_both_city_ledgers_from_a_range_match(monkeypatch, mongo_pipelines):
-    monkeypatch.setattr("analytics.rollups.ledger.prefix_span", lambda model: SPAN)
+def test_customer_map_reads_both_city_ledgers_from_a_range_match(rebuilt_span, mongo_pipelines):
     FIGURES["customer_map"](date_range=RANGES["year"], category="Books")
     ledgers = {c: p for c, p in mongo_pipelines if c.endswith("ledger")}
     assert set(ledgers) == {"sales_cityjoinledger", "sales_cityledger"}
@@ -91,9 +90,6 @@ def test_product_and_customer_summaries_compile(mongo_pipelines):
         assert "$lookup" not in stages(pipeline)
 
 
-SPAN = (dt.date(2023, 7, 3), dt.date(2026, 7, 6))
-
-
 LEDGER_FIGURES = [
     "top_products", "quantity_vs_rating", "sales_by_city", "customers_per_city", "average_rating_per_product",
 ]
@@ -101,9 +97,8 @@ LEDGER_FIGURES = [
 
 @pytest.mark.parametrize("name", LEDGER_FIGURES)
 @pytest.mark.parametrize("range_name", sorted(RANGES))
-def test_ledger_figures_compile_with_prefix_rows(monkeypatch, mongo_pipelines, name, range_name):
+def test_ledger_figures_compile_with_prefix_rows(rebuilt_span, mongo_pipelines, name, range_name):
     """With a rebuilt span a range reads the days from its Mondays on, the first span signed negative."""
-    monkeypatch.setattr("analytics.rollups.ledger.prefix_span", lambda model: SPAN)
     date_range = RANGES[range_name]
     FIGURES[name](date_range=date_range, category="Books")
     ledger = [p for c, p in mongo_pipelines if c.endswith("ledger")]
