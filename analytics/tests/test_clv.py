@@ -520,7 +520,9 @@ def test_fit_whose_maximum_is_at_infinity_stops_without_polish(n, seed):
     assert info["message"].startswith("ABNORMAL")
     assert info["success"] and info["criterion"] in ("relative gradient", "no decrease on restart")
     assert "Nelder-Mead" not in info["method"]
-    assert info["nfev"] <= 100
+    # Stopped by that test, well inside the budget; how far along the ridge varies with the CPU too
+    # (at most 100 evaluations where this was written, 112 on an AMD EPYC).
+    assert info["nfev"] < maximize.EVALUATIONS * 0.6
     assert est.r > 1e5 and est.alpha > 1e5 and est.a < 1e-6
     # the limit is a plain Poisson process with no drop-out, whose rate estimate is sum x / sum T
     assert est.r / est.alpha == pytest.approx(x.sum() / T.sum(), rel=1e-3)
