@@ -120,3 +120,21 @@ def test_ledger_figures_compile_with_prefix_rows(rebuilt_span, mongo_pipelines, 
             assert "datetime.datetime(2025, 3, 16, 0, 0)" in text
     for _, stages_of in mongo_pipelines:
         assert "$lookup" not in stages(stages_of)
+
+
+@pytest.mark.parametrize("compare", ["previous", "year"])
+def test_kpis_read_each_day_rollup_once_for_both_periods_from_a_range_match(mongo_pipelines, compare):
+    """shared.together: one read per day rollup, its $match the days of both periods (one range when
+    they touch, the two ranges OR-ed a year apart), never a scan of the rollup."""
+    from analytics.figures.kpis import kpis
+
+    kpis(date_range=RANGES["week"], category="Books", compare=compare)
+    day_reads = [(c, p) for c, p in mongo_pipelines if c.endswith("day") and c != "sales_activecustomerday"]
+    assert sorted(c for c, _ in day_reads) == ["sales_customerjoinday", "sales_feedbackday", "sales_salesday"]
+    for collection, pipeline in day_reads:
+        match = str(pipeline[0]["$match"])
+        assert stages(pipeline)[0] == "$match", (collection, pipeline)
+        assert "datetime.datetime(2025, 3, 16, 0, 0)" in match  # the range's last day
+        earliest = {"previous": "datetime.datetime(2025, 3, 3, 0, 0)", "year": "datetime.datetime(2024, 3, 10, 0, 0)"}
+        assert earliest[compare] in match, match
+        assert ("$or" in match) == (compare == "year"), match

@@ -5,6 +5,7 @@ from analytics.figures import customers as accounts_analytics
 from analytics.figures import feedback as feedback_analytics
 from analytics.figures import sales as figures
 from analytics.figures.periods import comparison, money
+from analytics.figures.shared import together
 from core.filters import COMPARE_PREVIOUS, DateRange
 
 KPI_NAMES = (
@@ -39,9 +40,10 @@ def compare_kpis(
     values, *, date_range: DateRange, category: str | None, compare: str = COMPARE_PREVIOUS
 ) -> dict:
     """``values(date_range=, category=)`` for the range and the one ``compare`` names, as KPI entries."""
-    current = values(date_range=date_range, category=category)
     previous_range = date_range.compared(compare)
-    previous = values(date_range=previous_range, category=category) if previous_range else {}
+    with together(date_range, previous_range):  # one day read per rollup for both periods
+        current = values(date_range=date_range, category=category)
+        previous = values(date_range=previous_range, category=category) if previous_range else {}
     result = {
         name: comparison(current[name], previous.get(name), bounded=previous_range is not None)
         for name in KPI_NAMES

@@ -7,7 +7,7 @@ import heapq
 
 from analytics.figures.common import TOP_CITIES, day_series
 from analytics.figures.periods import MONTH, cents_to_money, rating
-from analytics.figures.shared import category_sums, city_sums, daily, located_cities, product_sums
+from analytics.figures.shared import category_sums, city_sums, daily, located_cities, product_sums, total
 from analytics.models import SalesDay
 from analytics.rollups.active import ALL, active_customers
 from core.filters import DateRange
@@ -20,12 +20,12 @@ def _sales_point(row: dict) -> dict:
 
 
 def sales_totals(*, date_range: DateRange, category: str | None = None) -> dict:
-    """``{"revenue", "orders", "units", "active_customers"}`` over completed sales: the sums of
-    revenue_by_category's read."""
-    rows = category_sums(date_range=date_range, category=category)
+    """``{"revenue", "orders", "units", "active_customers"}`` over completed sales: the sums of the
+    series' day read (read with the compared period's: shared.together)."""
+    per_day = daily(SalesDay, date_range=date_range, category=category)
     return {
-        "revenue": cents_to_money(sum(r[1] for r in rows)), "orders": sum(r[2] for r in rows),
-        "units": sum(r[3] for r in rows),
+        "revenue": cents_to_money(total(per_day, "revenue_cents")), "orders": total(per_day, "orders"),
+        "units": total(per_day, "units"),
         "active_customers": active_customers(date_range=date_range, scope=category or ALL),
     }
 

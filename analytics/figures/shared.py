@@ -5,22 +5,26 @@ request makes it once (the dashboard made 8 of its queries twice or three times)
 for the same range reuses it until a write. What is returned is shared: figures copy, never change it.
 """
 
+import datetime as dt
 import heapq
+from contextlib import contextmanager
+from contextvars import ContextVar
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from analytics.figures.common import (
     QUANTITY_VS_RATING_CAP,
     RATED_PRODUCTS,
     TOP_PRODUCTS,
+    as_date,
     day_filter,
-    day_sums,
     product_names,
 )
 from analytics.models import City, CityLedger, CustomerJoinDay, FeedbackDay, ProductLedger, SalesDay
 from analytics.rollups.active import ALL
 from analytics.rollups.ledger import LedgerRange
 from analytics.rollups.version import Kept
+from catalog.selectors import category_list
 from core.filters import DateRange
 
 KEPT = Kept()
@@ -37,36 +41,99 @@ def _range_key(date_range: DateRange, category: str | None) -> tuple:
     return (date_range.start, date_range.end, category)
 
 
+# The ranges one request reads together (see together()).
+_TOGETHER: ContextVar[tuple] = ContextVar("together", default=())
+
+
+@contextmanager
+def together(*ranges: DateRange | None):
+    """Within it, a day read (daily) of one of ``ranges`` reads all of them in one query per rollup:
+    the dashboard's range and the one its KPIs compare with, so each day rollup is read once per
+    request, not once per period. Adjacent ranges (the previous period) read as one range."""
+    reset = _TOGETHER.set(tuple(dict.fromkeys(r for r in ranges if r is not None)))
+    try:
+        yield
+    finally:
+        _TOGETHER.reset(reset)
+
+
 def daily(model, *, date_range: DateRange, category: str | None = None) -> list[dict]:
-    """day_sums of every field of ``model`` (DAY_FIELDS) over the range, one category or all."""
+    """``[{"day", field: sum, ...}]`` of every field of ``model`` (DAY_FIELDS) per day of the range with
+    rows, in day order; one category or all."""
+    category = None if model is CustomerJoinDay else category  # customers have no category
+    key = _day_key(model, date_range, category)
+    return KEPT.get(key, lambda: _read_days(model, date_range, category)[key])
 
-    def read():
-        rows = model.objects.filter(**day_filter("day", date_range))
-        if category and model is not CustomerJoinDay:
-            rows = rows.filter(category=category)
-        return day_sums(rows, DAY_FIELDS[model])
 
-    key = (model._meta.label_lower, *_range_key(date_range, None if model is CustomerJoinDay else category))
-    return KEPT.get(key, read)
+def category_sums(*, date_range: DateRange, category: str | None = None) -> list[tuple]:
+    """(category, revenue_cents, orders, units) per category with rows in the range (zeros included):
+    from the same read as daily(SalesDay)."""
+    key = ("categories", *_range_key(date_range, category))
+    return KEPT.get(key, lambda: _read_days(SalesDay, date_range, category)[key])
+
+
+def _day_key(model, date_range: DateRange, category: str | None) -> tuple:
+    return (model._meta.label_lower, *_range_key(date_range, category))
+
+
+def _read_days(model, date_range: DateRange, category: str | None) -> dict:
+    """One read of ``model``'s day rows for the range and those read together with it: key → value of
+    every daily() and (SalesDay, grouped by day and category) category_sums() it answers, each kept."""
+    ranges = _TOGETHER.get()
+    ranges = ranges if date_range in ranges else (date_range,)
+    fields = DAY_FIELDS[model]
+    rows = model.objects.filter(_days_of(ranges))
+    if category:
+        rows = rows.filter(category=category)
+    by = ("day", "category") if model is SalesDay else ("day",)
+    grouped = [
+        (row["day"], as_date(row["day"]), row.get("category"), [row[f"sum_{f}"] or 0 for f in fields])
+        for row in rows.values(*by).annotate(**{f"sum_{f}": Sum(f) for f in fields}).order_by("day")
+    ]
+    found = {}
+    for r in ranges:
+        days, categories = {}, {}
+        for day, date, name, sums in grouped:
+            if not _within(date, r):
+                continue
+            _add(days, day, sums)
+            _add(categories, name, sums)
+        found[_day_key(model, r, category)] = [{"day": day, **dict(zip(fields, sums))} for day, sums in days.items()]
+        if model is SalesDay:  # fields: orders, revenue_cents, units
+            found[("categories", *_range_key(r, category))] = [
+                (name, revenue, orders, units) for name, (orders, revenue, units) in categories.items()
+            ]
+    for key, value in found.items():  # kept for the figures that ask for them next
+        KEPT.get(key, lambda v=value: v)
+    return found
+
+
+def _add(sums_by: dict, key, sums: list) -> None:
+    if key in sums_by:
+        sums_by[key] = [a + b for a, b in zip(sums_by[key], sums)]
+    else:
+        sums_by[key] = list(sums)
+
+
+def _days_of(ranges: tuple) -> Q:
+    """The day rows of every range: one range when they touch, else the ranges OR-ed."""
+    starts = [r.start or dt.date.min for r in ranges]
+    ends = [r.end or dt.date.max for r in ranges]
+    ordered = sorted(zip(starts, ends))
+    if all((nxt[0] - prev[1]).days <= 1 for prev, nxt in zip(ordered, ordered[1:])):
+        return Q(**day_filter("day", DateRange(min(starts), max(ends))))
+    q = Q()
+    for r in ranges:
+        q |= Q(**day_filter("day", r))
+    return q
+
+
+def _within(day, date_range: DateRange) -> bool:
+    return (date_range.start is None or day >= date_range.start) and (date_range.end is None or day <= date_range.end)
 
 
 def total(per_day: list[dict], field: str) -> int:
     return sum(row[field] for row in per_day)
-
-
-def category_sums(*, date_range: DateRange, category: str | None = None) -> list[tuple]:
-    """(category, revenue_cents, orders, units) per category with rows in the range (zeros included)."""
-
-    def read():
-        rows = SalesDay.objects.filter(**day_filter("day", date_range))
-        if category:
-            rows = rows.filter(category=category)
-        return [
-            (row["category"], row["r"] or 0, row["o"] or 0, row["u"] or 0)
-            for row in rows.values("category").annotate(r=Sum("revenue_cents"), o=Sum("orders"), u=Sum("units"))
-        ]
-
-    return KEPT.get(("categories", *_range_key(date_range, category)), read)
 
 
 class ProductSums:
@@ -142,3 +209,9 @@ def located_cities() -> dict:
         }
 
     return KEPT.get("located cities", read)
+
+
+def kept_categories() -> list[str]:
+    """The catalog's categories (the filter bar's), kept like the rollups: every product write moves the
+    rollups' token (analytics.subscribers), and reading them was a read of every product."""
+    return KEPT.get("catalog categories", category_list)
