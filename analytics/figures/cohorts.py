@@ -14,6 +14,7 @@ from django.db import connections
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
+from analytics.figures.common import bare_rows
 from analytics.models import GAP_BUCKETS, GAP_OVER, CohortCell, CohortWeekCell, RepeatGapCell
 from analytics.rollups.cohorts import ALL, month_start
 from core.filters import DateRange
@@ -86,12 +87,10 @@ def _cell_rows(model, field: str, lookups: dict) -> list[tuple]:
     if connections[cells.db].vendor == "sqlite":
         # SQLite keeps a date as its ISO text: cast, so neither the driver nor the ORM converts it, and
         # read by a bare cursor (the same SQL), which skips the ORM's row loop.
-        sql, params = (
+        return bare_rows(
             cells.annotate(cohort_text=Cast("cohort", TextField()), bought_text=Cast(field, TextField()))
-            .values_list("cohort_text", "bought_text", *values).query.sql_with_params()
+            .values_list("cohort_text", "bought_text", *values)
         )
-        with connections[cells.db].cursor() as cursor:
-            return cursor.execute(sql, params).fetchall()
     return [(cohort.isoformat(), bought.isoformat(), *rest) for cohort, bought, *rest in cells.values_list("cohort", field, *values)]
 
 

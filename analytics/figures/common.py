@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.db import connections
 from django.db.models import Sum
 
 from analytics.figures.periods import bucket_for, bucket_start, resolve_range, series
@@ -41,6 +42,19 @@ def completed_sales(*, date_range: DateRange, category: str | None = None, **fil
     if category:
         qs = qs.filter(product_id__in=product_ids_in_category(category))
     return qs
+
+
+def bare_rows(queryset) -> list[tuple]:
+    """The rows of a values_list ``queryset``. On SQLite by a bare cursor on the same SQL: the ORM's row
+    loop and per-value converters cost as much as SQLite's own reading on the grouped reads of 10k rows
+    and more (the product sums at the large seed: 23 ms reading, about 30 ms converting). Only for
+    columns the driver returns as they are (integers, text: cast dates to text first)."""
+    db = connections[queryset.db]
+    if db.vendor != "sqlite":
+        return list(queryset)
+    sql, params = queryset.query.sql_with_params()
+    with db.cursor() as cursor:
+        return cursor.execute(sql, params).fetchall()
 
 
 def product_names(product_ids) -> dict:
