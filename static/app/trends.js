@@ -12,7 +12,8 @@
  * datasets keep their values (data-actual-labels: how many periods they had), so a test can still
  * compare them with the revenue figure.
  * The card's data-forecast says what happened: "drawn", "stale" (drawn; the data changed and a refit
- * runs in the background), "pending" (no fit yet: asked again shortly), "none" (nothing to attach to).
+ * runs in the background), "pending" (no fit yet: asked again shortly), "short" (under two weeks of
+ * sales: no band, the card's hint says why), "none" (nothing to attach to).
  */
 (function () {
   "use strict";
@@ -76,6 +77,13 @@
     const revenue = chart.data.datasets[0];
     const series = forecast.series && forecast.series.revenue;
     if (!series || !forecast.last_actual) return "none";
+    if (series.method === "short") {
+      // Under two weeks of sales (analytics/trends/forecast.py, MIN_POINTS): a band from so few days
+      // would look like knowledge it is not. Say so where the band would be explained.
+      const hint = card.querySelector(".hint");
+      if (hint) hint.textContent = `per ${bucket} · no forecast yet: it needs two weeks of sales to learn from`;
+      return "short";
+    }
     const lastIndex = labels.indexOf(bucketOf(forecast.last_actual, bucket));
     if (lastIndex < 0) return "none";  // the range ends before (or starts after) the last sale: no band to join
 
