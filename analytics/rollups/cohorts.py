@@ -200,14 +200,19 @@ def _sales_of(customer_ids: list) -> dict:
 def cohort_rebuild(sales: Iterable[tuple], *, insert) -> None:
     """Write every cell from ``sales`` (as cells_from_ordered takes them, ordered by customer then day)
     with ``insert(model, field names, rows)``."""
-    cohort, gaps, weekly = cells_from_ordered(sales)
+    cohort_write(cells_from_ordered(sales), insert=insert)
+
+
+def cohort_write(cells: tuple[dict, dict, dict], *, insert) -> None:
+    """Write cells_from_ordered's cells, the rows made as ``insert`` takes them (no list of them all)."""
+    cohort, gaps, weekly = cells
     insert(CohortCell, ("category", "channel", "cohort", "month", *COHORT_FIELDS),
-           [(c, ch, _month(first), _month(month), *values) for (c, ch, first, month), values in cohort.items()])
+           ((c, ch, _month(first), _month(month), *values) for (c, ch, first, month), values in cohort.items()))
     insert(CohortWeekCell, ("category", "channel", "cohort", "week", *COHORT_FIELDS),
-           [(c, ch, dt.date.fromisoformat(first), dt.date.fromisoformat(week), *values)
-            for (c, ch, first, week), values in weekly.items()])
+           ((c, ch, dt.date.fromisoformat(first), dt.date.fromisoformat(week), *values)
+            for (c, ch, first, week), values in weekly.items()))
     insert(RepeatGapCell, ("category", "channel", "cohort", "bucket", *GAP_FIELDS),
-           [(c, ch, _month(first), bucket, *values) for (c, ch, first, bucket), values in gaps.items()])
+           ((c, ch, _month(first), bucket, *values) for (c, ch, first, bucket), values in gaps.items()))
 
 
 def bulk_insert(model, names: tuple[str, ...], rows: list) -> None:
