@@ -15,7 +15,7 @@ receivers: rollups rebuild and search re-index; then the lifetime-value fit) are
 rounds, as bench/seed.py leaves them out, and each is timed once on its own after the last round
 (wall and CPU; ``--no-fit`` leaves the fit out), giving an end-to-end figure beside the import's.
 Peak RSS is the process's maximum (``resource.getrusage``) right after the first import round, and
-again after the steps that follow, before seed_data or the floor run.
+again after each of the steps that follow (the step that raises it shows), before seed_data or the floor run.
 
 Beside it, in the same process: ``seed_records`` writing the same number of sales (with
 ``--customers`` customers and ``--products`` products, no feedback), best of the same rounds, and
@@ -183,11 +183,15 @@ def main() -> int:
                 counts = (Sale.objects.count(), Customer.objects.count(), Product.objects.count())
                 assert counts[0] == args.sales, counts
 
-        follow = {}
-        follow["rollups"] = timed(lambda: rollups_follow(sender=None, counts={}, cleared=False))
-        follow["search"] = timed(lambda: search_follow(sender=None, counts={}, cleared=False))
-        if not args.no_fit:
-            follow["lifetime-value fit"] = timed(clv_fit_after_load)
+        follow, peaks = {}, {}
+        steps = {
+            "rollups": lambda: rollups_follow(sender=None, counts={}, cleared=False),
+            "search": lambda: search_follow(sender=None, counts={}, cleared=False),
+            **({} if args.no_fit else {"lifetime-value fit": clv_fit_after_load}),
+        }
+        for step, run in steps.items():
+            follow[step] = timed(run)
+            peaks[step] = peak_mb()  # the process's peak so far: the step that raises it shows
         peak_after = peak_mb()
 
         plan = build_plan(
@@ -223,7 +227,8 @@ def main() -> int:
           f"({rows / cpu:,.0f} rows per CPU-second)")
     print(f"  {phases}")
     print("  then, each once on its own: " + "; ".join(
-        f"{step} {w:.1f} s wall, {c:.1f} CPU-s" for step, (w, c) in follow.items()
+        f"{step} {w:.1f} s wall, {c:.1f} CPU-s (peak RSS {peaks[step]:.0f} MB after it)"
+        for step, (w, c) in follow.items()
     ))
     end_to_end = rows / (wall + after)
     print(f"  end to end (best round + the steps after): {wall + after:.1f} s, {end_to_end:,.0f} rows/s")
