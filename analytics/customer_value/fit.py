@@ -89,12 +89,15 @@ def _sales_until(end: dt.date):
 def _days(stamps) -> np.ndarray:
     """``YYYY-MM-DD…`` texts as ``datetime64[D]``, from their digits (numpy's string parser is slow)."""
     digits = np.frombuffer(np.array(stamps, dtype="S10").tobytes(), dtype=np.uint8).reshape(-1, 10)
-    digits = digits.astype(np.int64) - ord("0")
-    years = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
-    months = digits[:, 5] * 10 + digits[:, 6]
-    days = digits[:, 8] * 10 + digits[:, 9]
-    start = (years - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (months - 1)
-    return start.astype("datetime64[D]") + (days - 1)
+
+    def number(*at):  # a column at a time: all ten digits as int64 were 80 MB per 1M sales
+        value = np.zeros(len(digits), dtype=np.int64)
+        for i in at:
+            value = value * 10 + (digits[:, i].astype(np.int64) - ord("0"))
+        return value
+
+    start = (number(0, 1, 2, 3) - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (number(5, 6) - 1)
+    return start.astype("datetime64[D]") + (number(8, 9) - 1)
 
 
 def latest_sale_day() -> dt.date | None:
