@@ -229,12 +229,20 @@ def segment_of(ids: np.ndarray, segments: np.ndarray, wanted: np.ndarray) -> np.
     """The segment of each of ``wanted`` among ``ids`` (scored ``segments``), "Not yet a customer"
     (len(SEGMENTS)) for those not among them."""
     found_segments = np.full(len(wanted), len(SEGMENTS))
-    if len(ids) and len(wanted):
-        order = np.argsort(ids)  # ids are unique
-        known = ids[order]
-        at = np.minimum(np.searchsorted(known, wanted), len(known) - 1)
-        found = known[at] == wanted
-        found_segments[found] = segments[order][at[found]]
+    if not len(ids) or not len(wanted):
+        return found_segments
+    if ids.dtype.kind == "i" and wanted.dtype.kind == "i":
+        # Integer keys (SQLite): one array indexed by id, a pass instead of a sort (9 -> 1 ms for 50k).
+        top = int(max(ids.max(), wanted.max()))
+        if ids.min() >= 0 and wanted.min() >= 0 and top <= 8 * (len(ids) + len(wanted)) + (1 << 20):
+            by_id = np.full(top + 1, len(SEGMENTS))
+            by_id[ids] = segments
+            return by_id[wanted]
+    order = np.argsort(ids)  # ids are unique; ObjectIds (MongoDB) sort as objects
+    known = ids[order]
+    at = np.minimum(np.searchsorted(known, wanted), len(known) - 1)
+    found = known[at] == wanted
+    found_segments[found] = segments[order][at[found]]
     return found_segments
 
 

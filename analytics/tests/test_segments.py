@@ -54,6 +54,25 @@ def test_quintiles_equal_their_definition_on_random_values():
         assert quintile_scores(values).tolist() == expected, values
 
 
+def test_segment_of_finds_each_id_the_same_way_for_integer_and_object_ids():
+    """The by-id array (integer ids, SQLite) and the sort (ObjectIds, MongoDB) agree with a dict, for ids
+    found and not, sparse and dense, and for ids too large for the array."""
+    import numpy as np
+
+    from analytics.figures.segments import segment_of
+
+    rng = np.random.default_rng(3)
+    for top in (5, 1000, 10 ** 12):
+        for _ in range(50):
+            ids = rng.choice(top, size=int(rng.integers(0, min(top, 60))), replace=False)
+            segments = rng.integers(0, len(SEGMENTS), len(ids))
+            wanted = rng.integers(0, top, int(rng.integers(0, 40)))
+            expected = [dict(zip(ids.tolist(), segments.tolist())).get(w, len(SEGMENTS)) for w in wanted.tolist()]
+            assert segment_of(ids, segments, wanted).tolist() == expected
+            as_objects = segment_of(ids.astype(object), segments, wanted.astype(object))
+            assert as_objects.tolist() == expected
+
+
 @pytest.mark.embedded_only(reason="the text of numbers per column is SQLite's read; on MongoDB read_table takes "
                             "the ORM's rows themselves")
 @pytest.mark.django_db
