@@ -9,8 +9,12 @@ def can_read(user) -> bool:
         return False
     if user.is_staff:
         return True
-    # Asked twice in a page's request (the replay's resolve, the page's check): one query, kept on the
-    # request's user object, which a group change reaches only as a new request with a new object.
+    # The request's user comes with its group names (core.auth.GroupsBackend: read with the user). Any
+    # other user object (a token's, a test's) asks once and keeps the answer on the object: a group
+    # change reaches it only as a new request with a new object.
+    names = getattr(user, "group_names", None)
+    if names is not None:
+        return ANALYSTS in names
     analyst = getattr(user, "_analyst", None)
     if analyst is None:
         analyst = user._analyst = user.groups.filter(name=ANALYSTS).exists()

@@ -7,9 +7,8 @@ import heapq
 
 from analytics.figures.common import TOP_CITIES, day_series
 from analytics.figures.periods import MONTH, cents_to_money, rating
-from analytics.figures.shared import category_sums, city_sums, daily, located_cities, product_sums, total
+from analytics.figures.shared import active_count, category_sums, city_sums, daily, located_cities, product_sums, total
 from analytics.models import SalesDay
-from analytics.rollups.active import ALL, active_customers
 from core.filters import DateRange
 
 SALES_SUMS = {"revenue": "revenue_cents", "orders": "orders", "units": "units"}
@@ -21,12 +20,12 @@ def _sales_point(row: dict) -> dict:
 
 def sales_totals(*, date_range: DateRange, category: str | None = None) -> dict:
     """``{"revenue", "orders", "units", "active_customers"}`` over completed sales: the sums of the
-    series' day read (read with the compared period's: shared.together)."""
+    series' day read and the active customers' (each read with the compared period's: shared.together)."""
     per_day = daily(SalesDay, date_range=date_range, category=category)
     return {
         "revenue": cents_to_money(total(per_day, "revenue_cents")), "orders": total(per_day, "orders"),
         "units": total(per_day, "units"),
-        "active_customers": active_customers(date_range=date_range, scope=category or ALL),
+        "active_customers": active_count(date_range=date_range, category=category),
     }
 
 

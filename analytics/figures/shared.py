@@ -23,7 +23,7 @@ from analytics.figures.common import (
     product_names,
 )
 from analytics.models import City, CityLedger, CustomerJoinDay, FeedbackDay, ProductLedger, SalesDay
-from analytics.rollups.active import ALL
+from analytics.rollups.active import ALL, active_customers_of
 from analytics.rollups.ledger import LedgerRange
 from analytics.rollups.version import Kept
 from catalog.selectors import category_list
@@ -62,22 +62,40 @@ def together(*ranges: DateRange | None):
 def daily(model, *, date_range: DateRange, category: str | None = None) -> list[dict]:
     """day_sums of every field of ``model`` (DAY_FIELDS) over the range, one category or all."""
     category = None if model is CustomerJoinDay else category  # customers have no category
-    ranges = _TOGETHER.get()
-    ranges = ranges if date_range in ranges else (date_range,)
 
-    def key(r):
-        return (model._meta.label_lower, *_range_key(r, category))
-
-    def read():
+    def read_all(ranges):
         rows = model.objects.filter(_days_of(ranges))
         if category:
             rows = rows.filter(category=category)
         per_day = day_sums(rows, DAY_FIELDS[model])
-        sliced = {r: [row for row in per_day if _within(as_date(row["day"]), r)] for r in ranges}
-        for other in ranges:  # kept for the figures that ask for them next
+        return {r: [row for row in per_day if _within(as_date(row["day"]), r)] for r in ranges}
+
+    return _read_together(date_range, lambda r: (model._meta.label_lower, *_range_key(r, category)), read_all)
+
+
+def active_count(*, date_range: DateRange, category: str | None = None) -> int:
+    """Customers with a completed sale in the range (of ``category``): one read of the active-customer
+    rollups for the ranges read together."""
+    scope = category or ALL
+
+    def read_all(ranges):
+        return dict(zip(ranges, active_customers_of(ranges, scope=scope)))
+
+    return _read_together(date_range, lambda r: ("active customers", *_range_key(r, category)), read_all)
+
+
+def _read_together(date_range: DateRange, key, read_all):
+    """The value of ``date_range``, read by ``read_all(ranges) -> {range: value}`` with the other ranges
+    of together() in one go, and theirs kept (under ``key(range)``) for the figures that ask next."""
+    ranges = _TOGETHER.get()
+    ranges = ranges if date_range in ranges else (date_range,)
+
+    def read():
+        values = read_all(ranges)
+        for other in ranges:
             if other != date_range:
-                KEPT.get(key(other), lambda o=other: sliced[o])
-        return sliced[date_range]
+                KEPT.get(key(other), lambda o=other: values[o])
+        return values[date_range]
 
     return KEPT.get(key(date_range), read)
 

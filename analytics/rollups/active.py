@@ -8,9 +8,11 @@ prev_day): whole months before ``a`` come from the cells, only ``a``'s own month
 """
 
 import datetime as dt
+import functools
+import operator
 from collections import Counter, defaultdict
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 
 from analytics.models import NO_EARLIER_DAY, NO_LATER_DAY, SPAN_LONG, ActiveCustomerCell, ActiveCustomerDay
 from analytics.rollups.ledger import bump, cents
@@ -32,19 +34,36 @@ def utc_day(moment: dt.datetime) -> dt.date:
 
 def active_customers(*, date_range: DateRange, scope: str = ALL) -> int:
     """Customers with a completed sale in ``date_range`` (within ``scope``)."""
-    start, end = date_range.start, date_range.end
-    cells = ActiveCustomerCell.objects.filter(scope=scope)
-    if end:
-        cells = cells.filter(day__lte=end)
-    if start is None:
-        return cells.filter(prev_month=NO_EARLIER_DAY).aggregate(n=Sum("customers"))["n"] or 0
-    month = month_of(start)
-    counted = cells.filter(day__gte=start, prev_month__lt=month).aggregate(n=Sum("customers"))["n"] or 0
-    same_month = ActiveCustomerDay.objects.filter(scope=scope, prev_day__gte=month, prev_day__lt=start,
-                                                  day__gte=start)
-    if end:
-        same_month = same_month.filter(day__lte=end)
-    return counted + same_month.count()
+    return active_customers_of((date_range,), scope=scope)[0]
+
+
+def active_customers_of(ranges: tuple, *, scope: str = ALL) -> list[int]:
+    """active_customers for each of ``ranges``: one read of the cells and (when a range has a start) one
+    count of the start months' day rows for all of them, each range's share a filtered aggregate."""
+    cell_parts, day_parts = [], []
+    for date_range in ranges:
+        start, end = date_range.start, date_range.end
+        until = Q(day__lte=end) if end else Q()
+        if start is None:
+            cell_parts.append(until & Q(prev_month=NO_EARLIER_DAY))
+            day_parts.append(None)
+            continue
+        month = month_of(start)
+        cell_parts.append(until & Q(day__gte=start, prev_month__lt=month))
+        day_parts.append(until & Q(prev_day__gte=month, prev_day__lt=start, day__gte=start))
+    counted = _sums(ActiveCustomerCell.objects.filter(scope=scope), cell_parts, Sum, "customers")
+    days = [part for part in day_parts if part is not None]
+    same_month = iter(_sums(ActiveCustomerDay.objects.filter(scope=scope), days, Count, "pk") if days else ())
+    return [n + (next(same_month) if part is not None else 0) for n, part in zip(counted, day_parts)]
+
+
+def _sums(rows, parts: list, function, field: str) -> list[int]:
+    """``function(field)`` over the rows of each of ``parts`` (Q filters), in one query."""
+    if len(parts) == 1:  # the plain aggregate: no CASE over the rows
+        return [rows.filter(parts[0]).aggregate(n=function(field))["n"] or 0]
+    either = functools.reduce(operator.or_, parts)
+    values = rows.filter(either).aggregate(**{f"n{i}": function(field, filter=part) for i, part in enumerate(parts)})
+    return [values[f"n{i}"] or 0 for i in range(len(parts))]
 
 
 def reach(day: dt.date, next_day: dt.date) -> dict:

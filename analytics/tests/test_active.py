@@ -7,7 +7,7 @@ import pytest
 
 from accounts.tests.factories import CustomerFactory
 from analytics.models import NO_EARLIER_DAY, ActiveCustomerDay
-from analytics.rollups.active import active_customers, state_on
+from analytics.rollups.active import active_customers, active_customers_of, state_on
 from catalog.tests.factories import ProductFactory
 from core.filters import DateRange
 from sales.models import Sale
@@ -59,6 +59,24 @@ RANGES = [
 def test_matches_count_distinct(buyers, date_range, category):
     fast, direct = counts(date_range=date_range, category=category)
     assert fast == direct
+
+
+@pytest.mark.parametrize("category", [None, "Books", "Toys"])
+def test_ranges_counted_together_match_each_counted_alone(buyers, category):
+    """active_customers_of: every pair and the whole list of RANGES in one read of the cells and one
+    count of the day rows (filtered aggregates), each the oracle's count of its range alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    scope = category or ""
+    expected = {r: sales_totals(date_range=r, category=category)["active_customers"] for r in RANGES}
+    assert any(expected.values())
+    groups = [(a, b) for i, a in enumerate(RANGES) for b in RANGES[i + 1:]] + [tuple(RANGES)]
+    for ranges in groups:
+        with CaptureQueriesContext(connection) as captured:
+            together = active_customers_of(ranges, scope=scope)
+        assert together == [expected[r] for r in ranges], ranges
+        assert len(captured.captured_queries) <= 2, ranges
 
 
 def test_hand_counted(buyers):

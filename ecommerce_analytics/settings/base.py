@@ -144,7 +144,7 @@ MIDDLEWARE = [
 # addresses and other users are not affected. A successful login resets the count.
 AUTHENTICATION_BACKENDS = [
     "ecommerce_analytics.lockout.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "core.auth.GroupsBackend",  # ModelBackend, the user read with their group names
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
