@@ -2,15 +2,13 @@
 
 Customers joined in range come from CityJoinLedger, completed sales from CityLedger (both read
 through LedgerRange), the cities' positions from the City rollup (the mean of their customers'
-coordinates). tests.oracles.maps computes the same from the Customer and Sale rows.
+coordinates): one read of the three (shared.place_sums). tests.oracles.maps computes the same from the Customer and Sale rows.
 """
 
 from analytics.figures.common import MAP_CITIES
 from analytics.figures.countries import atlas_key, country_name
 from analytics.figures.periods import cents_to_money
-from analytics.figures.shared import city_sums, located_cities
-from analytics.models import CityJoinLedger
-from analytics.rollups.ledger import LedgerRange
+from analytics.figures.shared import place_sums
 from core.filters import DateRange
 
 NOTHING = {"customers": 0, "revenue_cents": 0, "orders": 0}
@@ -28,21 +26,13 @@ def customer_map(*, date_range: DateRange, category: str | None = None) -> dict:
     world-atlas feature (None when the map has no shape for it). Cities: the 300 with the most
     customers (then revenue, city, country) among those with coordinates.
     """
-    joins = LedgerRange(CityJoinLedger, date_range)
-    joined = (
-        CityJoinLedger.objects.filter(joins.rows).values("city", "country")
-        .annotate(customers=joins.total("customers")).filter(customers__gt=0)
-    )
+    sums = place_sums(date_range=date_range, category=category)
     places: dict[tuple[str, str], dict] = {}
-
-    def place(row):
-        return places.setdefault((row["city"], row["country"]), dict(NOTHING))
-
-    for row in joined:
-        place(row)["customers"] = row["customers"]
-    for (city, country), (revenue_cents, orders) in city_sums(date_range=date_range, category=category).items():
-        place({"city": city, "country": country}).update(revenue_cents=revenue_cents, orders=orders)
-    return map_rows(places, coordinates=located_cities())
+    for key, customers in sums.joined.items():
+        places.setdefault(key, dict(NOTHING))["customers"] = customers
+    for key, (revenue_cents, orders) in sums.sales.items():
+        places.setdefault(key, dict(NOTHING)).update(revenue_cents=revenue_cents, orders=orders)
+    return map_rows(places, coordinates=sums.located)
 
 
 def map_rows(places: dict[tuple[str, str], dict], *, coordinates: dict) -> dict:

@@ -7,7 +7,7 @@ import heapq
 
 from analytics.figures.common import TOP_CITIES, day_series
 from analytics.figures.periods import MONTH, cents_to_money, rating
-from analytics.figures.shared import active_count, category_sums, city_sums, daily, located_cities, product_sums, total
+from analytics.figures.shared import active_count, category_sums, daily, place_sums, product_sums, total
 from analytics.models import SalesDay
 from core.filters import DateRange
 
@@ -124,9 +124,9 @@ def sales_by_city(*, date_range: DateRange, category: str | None = None) -> dict
     Returns ``{"rows": [{"city", "country", "latitude", "longitude", "revenue", "orders"}]}``;
     coordinates are the mean of the city's customers' coordinates (None when unknown).
     """
-    cities = city_sums(date_range=date_range, category=category)
-    best = heapq.nsmallest(TOP_CITIES, cities.items(), key=lambda item: (-item[1][0], *item[0]))
-    coordinates = located_cities()
+    places = place_sums(date_range=date_range, category=category)
+    best = heapq.nsmallest(TOP_CITIES, places.sales.items(), key=lambda item: (-item[1][0], *item[0]))
+    coordinates = places.located
 
     def place(key):
         if key not in coordinates:
