@@ -41,7 +41,8 @@ def revenue(client) -> float:
 def test_a_repeated_dashboard_request_reads_the_cache_not_the_rollups(analyst_client, shop):
     first, page = queries(analyst_client, "/", RANGE)
     again, page_again = queries(analyst_client, "/", RANGE)
-    assert again <= 12 < first
+    assert again < first, (again, first)
+    assert again <= 3, again  # the session, the user; no rollup read
     assert page_again.context["kpi_cards"] == page.context["kpi_cards"]
 
 
@@ -99,16 +100,17 @@ def test_a_cold_dashboard_request_reads_each_rollup_once_per_period(analyst_clie
     )
     # one day read per day rollup for both periods (shared.together); the range's category sums
     # (revenue by category); one read of each ledger, the cities, the spans; the names and the filter
-    # bar's categories; active customers, a cell and a day read for both periods
+    # bar's categories; active customers, one read for both periods
     most = {
         "django_session": 1, "auth_user": 1, "sales_salesday": 2, "sales_feedbackday": 1,
         "sales_customerjoinday": 1, "sales_productledger": 1, "sales_cityledger": 1, "sales_cityjoinledger": 1,
         "sales_city": 1, "analytics_ledgerspan": 1, "catalog_product": 2,
-        "sales_activecustomercell": 1, "sales_activecustomerday": 1,
+        "sales_activecustomercell": 1,  # its union with the start months' day rows: two reads on MongoDB
+        "sales_activecustomerday": 1 if connection.vendor == "mongodb" else 0,
     }
     over = {table: n for table, n in tables.items() if n > most.get(table, 0)}
     assert not over, (over, [q["sql"][:120] for q in captured.captured_queries])
-    assert sum(tables.values()) <= 15
+    assert sum(tables.values()) <= (13 if connection.vendor == "mongodb" else 12)
 
 
 @pytest.mark.parametrize("compare", ["previous", "year"])
@@ -130,7 +132,8 @@ def test_a_range_and_its_comparison_read_each_day_rollup_once(shop, compare):
                  or "customerjoinday" in q["sql"]]
     assert len(day_reads) == 3, day_reads  # sales, feedback, joined customers
     active_reads = [q["sql"] for q in captured.captured_queries if "activecustomer" in q["sql"]]
-    assert len(active_reads) == 2, active_reads  # the cells and the start months' day rows, both periods
+    # the cells and the start months' day rows of both periods: one union (two reads on MongoDB)
+    assert len(active_reads) == (2 if connection.vendor == "mongodb" else 1), active_reads
     assert both["units"]["value"] == 2
     assert both["units"]["previous"] == {"previous": 3, "year": 5}[compare]
 

@@ -63,8 +63,8 @@ def test_matches_count_distinct(buyers, date_range, category):
 
 @pytest.mark.parametrize("category", [None, "Books", "Toys"])
 def test_ranges_counted_together_match_each_counted_alone(buyers, category):
-    """active_customers_of: every pair and the whole list of RANGES in one read of the cells and one
-    count of the day rows (filtered aggregates), each the oracle's count of its range alone."""
+    """active_customers_of: every pair and the whole list of RANGES in one query (the cells and the
+    day rows as parts of a union, filtered aggregates), each the oracle's count of its range alone."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -76,7 +76,9 @@ def test_ranges_counted_together_match_each_counted_alone(buyers, category):
         with CaptureQueriesContext(connection) as captured:
             together = active_customers_of(ranges, scope=scope)
         assert together == [expected[r] for r in ranges], ranges
-        assert len(captured.captured_queries) <= 2, ranges
+        # one query; two on MongoDB, where a union cannot open with an aggregate (analytics.rollups.active)
+        starts = any(r.start for r in ranges)
+        assert len(captured.captured_queries) == (2 if connection.vendor == "mongodb" and starts else 1), ranges
 
 
 def test_hand_counted(buyers):
