@@ -6,7 +6,10 @@ feedback); seed_data's records_seeded signal rebuilds the rollups. Then times ev
 analytics.figures.FIGURES for the last 7 days, 30 days, 90 days, 12 months and all time,
 with and without a category, beside the floor measured in the same run: one plain GROUP BY month
 over the completed sales. Target: every p95 ≤ 50 ms (wall clock, warm: one untimed call first; what the
-figures keep under the rollups' version token is forgotten before each timed call, bench.common.timed).
+figures keep under the rollups' version token is forgotten before each timed call, bench.common.timed),
+but the RFM figures (the customers' segments page, not the dashboard): ≤ 100 ms, their target in
+bench/customers.py, which times them over more ranges. Before timing, the process freezes what it has
+loaded (core.startup.freeze_loaded), as every web worker does.
 
 Then the whole dashboard request as an analyst sees it (Django's test Client, in-process: URL
 routing, session and permission checks, every figure, the template; no web server), for the
@@ -58,10 +61,12 @@ from analytics.models import ProductLedger  # noqa: E402
 from analytics.rollups import rollups_rebuild  # noqa: E402
 from analytics.rollups.version import kept_forget  # noqa: E402
 from core.filters import DateRange  # noqa: E402
+from core.startup import freeze_loaded  # noqa: E402
 from bench.common import analyst_client, floor_ms, p95, timed  # noqa: E402,F401 (bench/explain.py reads them here)
 from sales.models import Sale  # noqa: E402
 
 P95_TARGET_MS = 50.0
+OWN_TARGETS_MS = {"rfm_segments": 100.0, "segment_movement": 100.0}  # bench/customers.py's
 QUERIES_TARGET = 12
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))
 SEEDED_MARK = BENCH_DIR / "seeded.ok"
@@ -128,10 +133,11 @@ def whole_requests() -> tuple[int, list[str]]:
 
 def main() -> int:
     prepare()
+    freeze_loaded()  # as every web worker does once the app is loaded (gunicorn.conf.py)
     print(f"{Sale.objects.count():,} sales in {BENCH_DIR}; {RUNS} runs per case, times in ms")
     floor = floor_ms()
     print(f"floor: raw GROUP BY month over completed sales: {floor:.0f} ms")
-    worst, misses, cases = (0.0, ""), [], 0
+    worst, worst_own, misses, cases = (0.0, ""), (0.0, ""), [], 0
     print(f"{'figure':28s} {'range':>5s} {'category':>12s} {'p50':>7s} {'p95':>7s}")
     for name, fn in FIGURES.items():
         for range_name, date_range in RANGES.items():
@@ -140,16 +146,22 @@ def main() -> int:
                 p50, high = statistics.median(samples), p95(samples)
                 cases += 1
                 label = f"{name} {range_name} {category or '-'}"
-                if high > worst[0]:
+                target = OWN_TARGETS_MS.get(name, P95_TARGET_MS)
+                if target == P95_TARGET_MS and high > worst[0]:
                     worst = (high, label)
-                if high > P95_TARGET_MS:
+                if target != P95_TARGET_MS and high > worst_own[0]:
+                    worst_own = (high, label)
+                if high > target:
                     misses.append(label)
                 print(f"{name:28s} {range_name:>5s} {category or '-':>12s} {p50:7.1f} {high:7.1f}"
-                      + ("  MISS" if high > P95_TARGET_MS else ""), flush=True)
+                      + ("  MISS" if high > target else "")
+                      + (f"  (target {target:.0f})" if target != P95_TARGET_MS else ""), flush=True)
     most_queries, request_misses = whole_requests()
     verdict = "ok" if not (misses or request_misses) else f"MISS on {len(misses) + len(request_misses)}"
     print(f"dashboard figures: worst p95 {worst[0]:.1f} ms ({worst[1]}) over {cases} cases, target "
-          f"{P95_TARGET_MS:.0f} ms, raw GROUP BY floor {floor:.0f} ms; whole request up to {most_queries} "
+          f"{P95_TARGET_MS:.0f} ms (RFM figures {worst_own[0]:.1f} ms, {worst_own[1]}, target "
+          f"{max(OWN_TARGETS_MS.values()):.0f} ms), raw GROUP BY "
+          f"floor {floor:.0f} ms; whole request up to {most_queries} "
           f"queries (target ≤ {QUERIES_TARGET}): {verdict}")
     return 1 if misses or request_misses else 0
 
