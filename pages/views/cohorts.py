@@ -10,9 +10,9 @@ from django.urls import reverse
 from accounts import tables as customer_tables
 from analytics.figures.cached import figure_cached
 from analytics.figures.cohorts import CHANNELS, PERIODS, UNKNOWN_CHANNEL, UNKNOWN_PERIOD
+from analytics.figures.shared import kept_categories
 from analytics.members import CohortMemberFilter, cohort_member_list
 from analytics.rollups.version import version_current
-from catalog.selectors import category_list
 from core.api.csv_export import csv_response
 from core.pages import (
     Table,
@@ -88,7 +88,7 @@ def cohort_page(request):
     rows, fmt = _heat_rows(result, show=show, link_params=scope)
     curves = {**result, "cohorts": result["cohorts"][-CURVE_COHORTS:]}
     bar = filter_bar(
-        request, filters, categories=category_list(),
+        request, filters, categories=kept_categories(),
         dates_note="Dates pick the cohorts: the months (or ISO weeks) of the customers' first purchase.",
         selects=[{"name": "channel", "label": "Channel", "all_label": "All channels",
                   "options": [(c, CHANNEL_LABELS[c]) for c in CHANNELS]},
@@ -150,7 +150,7 @@ def _member_filters(request):
 def cohort_customers_page(request):
     return record_list_page(
         request, filters=_member_filters(request), table=MEMBER_TABLE, table_url="accounts:cohort-customer-table",
-        template="cohort_customers.html", categories=category_list(),
+        template="cohort_customers.html", categories=kept_categories(),
         figure=lambda filters: {}, chip_labels={"cohort": "Cohort", "month": "Bought in", "week": "Bought in"},
         chip_choices={"channel": CHANNEL_LABELS},
         dates_note="Customers whose first purchase fell in the cohort's month (or ISO week) and who bought in the "

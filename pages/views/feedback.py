@@ -3,7 +3,7 @@
 from django.shortcuts import render
 
 from analytics.figures import FIGURES
-from catalog.selectors import category_list
+from analytics.figures.shared import kept_categories
 from core.pages import (
     PageFilters,
     datatable_json,
@@ -25,7 +25,7 @@ def _filters(request) -> PageFilters:
 def feedback_list_page(request):
     return record_list_page(
         request, filters=_filters(request), table=tables.TABLE, table_url="feedback:feedback-table",
-        template="feedback.html", categories=category_list(), dates_note=tables.DATES_NOTE,
+        template="feedback.html", categories=kept_categories(), dates_note=tables.DATES_NOTE,
         chip_labels=tables.CHIP_LABELS, chip_names=RECORD_NAMES,
         figure=lambda filters: FIGURES["feedback_per_month"](
             date_range=filters.date_range, category=filters.category

@@ -4,9 +4,10 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from analytics.figures import FIGURES, product_summary
+from analytics.figures.shared import kept_categories
 from analytics.views import drill_links
 from catalog import tables
-from catalog.selectors import category_list, product_get
+from catalog.selectors import product_get
 from core.pages import (
     PageFilters,
     datatable_json,
@@ -29,7 +30,7 @@ def _filters(request) -> PageFilters:
 def product_list_page(request):
     return record_list_page(
         request, filters=_filters(request), table=tables.TABLE, table_url="catalog:product-table",
-        template="products.html", categories=category_list(), dates_note=tables.DATES_NOTE,
+        template="products.html", categories=kept_categories(), dates_note=tables.DATES_NOTE,
         figure=lambda filters: FIGURES["price_spread_by_category"](
             date_range=filters.date_range, category=filters.category
         ),

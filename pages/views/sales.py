@@ -3,7 +3,7 @@
 from django.shortcuts import render
 
 from analytics.figures import FIGURES
-from catalog.selectors import category_list
+from analytics.figures.shared import kept_categories
 from core.pages import datatable_json, object_or_404, page_filters, reader_required, record_list_page
 from pages.views.chips import RECORD_NAMES
 from sales import tables
@@ -14,7 +14,7 @@ from sales.selectors import sale_get
 def sale_list_page(request):
     return record_list_page(
         request, filters=page_filters(request, extra_keys=tables.EXTRA_FILTERS), table=tables.TABLE,
-        table_url="sales:sale-table", template="sales.html", categories=category_list(),
+        table_url="sales:sale-table", template="sales.html", categories=kept_categories(),
         dates_note=tables.DATES_NOTE, chip_choices=tables.CHIP_CHOICES, chip_names=RECORD_NAMES,
         figure=lambda filters: FIGURES["units_revenue_per_month"](
             date_range=filters.date_range, category=filters.category
