@@ -12,11 +12,12 @@ checking, writing, building the indexes and committing included; the best round 
 work on the machine only ever slows a round down), with its CPU seconds (every thread of the
 process) and the command's own phase times. The steps that follow an import (the ``records_seeded``
 receivers: rollups rebuild and search re-index; then the lifetime-value fit) are muted in those
-rounds, as bench/seed.py leaves them out, and each is timed once on its own after the last round
-(wall and CPU; ``--no-fit`` leaves the fit out), giving an end-to-end figure beside the import's.
+rounds, as bench/seed.py leaves them out, and each is timed once on its own right after the first
+round, on its data, as they follow the import in the command's process (wall and CPU; ``--no-fit``
+leaves the fit out), giving an end-to-end figure beside the import's; the other rounds come after.
 The CSV is written by a child process, so what it allocated is not counted. Peak RSS is the process's
-maximum (``resource.getrusage``) right after the first import round, and
-again after each of the steps that follow (the step that raises it shows), before seed_data or the floor run.
+maximum (``resource.getrusage``) right after the first import round, and again after each of the
+steps that follow it (the step that raises it shows): the peak of one ``import_data`` process.
 
 Beside it, in the same process: ``seed_records`` writing the same number of sales (with
 ``--customers`` customers and ``--products`` products, no feedback), best of the same rounds, and
@@ -176,7 +177,13 @@ def main() -> int:
             "(untimed)"
         )
 
-        rounds, peak_import, counts = [], None, None
+        follow, peaks = {}, {}
+        steps = {
+            "rollups": lambda: rollups_follow(sender=None, counts={}, cleared=False),
+            "search": lambda: search_follow(sender=None, counts={}, cleared=False),
+            **({} if args.no_fit else {"lifetime-value fit": clv_fit_after_load}),
+        }
+        rounds, peak_import, peak_after, counts = [], None, None, None
         for _round in range(max(args.runs, 1)):
             fresh_database(connection, database, template)
             out = io.StringIO()
@@ -194,17 +201,12 @@ def main() -> int:
                 peak_import = peak_mb()
                 counts = (Sale.objects.count(), Customer.objects.count(), Product.objects.count())
                 assert counts[0] == args.sales, counts
-
-        follow, peaks = {}, {}
-        steps = {
-            "rollups": lambda: rollups_follow(sender=None, counts={}, cleared=False),
-            "search": lambda: search_follow(sender=None, counts={}, cleared=False),
-            **({} if args.no_fit else {"lifetime-value fit": clv_fit_after_load}),
-        }
-        for step, run in steps.items():
-            follow[step] = timed(run)
-            peaks[step] = peak_mb()  # the process's peak so far: the step that raises it shows
-        peak_after = peak_mb()
+                # The steps follow the first round, as they follow the import in the command's own
+                # process: its peak is the import's and theirs, not a later round's leftovers.
+                for step, run in steps.items():
+                    follow[step] = timed(run)
+                    peaks[step] = peak_mb()  # the process's peak so far: the step that raises it shows
+                peak_after = peak_mb()
 
         plan = build_plan(
             today=today(),
