@@ -193,7 +193,11 @@ def _one_minus_power_hyp2f1(r, alpha_plus, a, b, x, t):
     z = t / (alpha_plus + t)
     one_minus_z = alpha_plus / (alpha_plus + t)
     hyp = special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
-    return -special.expm1((a - 1) * np.log(one_minus_z) + np.log(hyp))
+    # Far out on a flat likelihood (r in the hundreds of thousands with a small b) scipy's 2F1 gives
+    # NaN or a value <= 0: the NaN is the answer there, and the fit refuses to store any prediction
+    # that is not finite (analytics.customer_value.fit, NOT_FINITE), so no warning for it.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return -special.expm1((a - 1) * np.log(one_minus_z) + np.log(hyp))
 
 
 def expected_transactions(params, t) -> np.ndarray:
