@@ -161,6 +161,19 @@ def test_short_series_fall_back_to_a_recent_mean(n):
     assert find_anomalies(y) == []
 
 
+@pytest.mark.parametrize("selling", [1, 3, MIN_POINTS - 1])
+def test_a_few_days_with_sales_among_many_fall_back_to_a_recent_mean(selling):
+    """Weeks of days, but fewer than MIN_POINTS of them with sales: "short", as for a short series
+    (the dashboard draws no band for it); from MIN_POINTS days with sales on, the model."""
+    y = np.zeros(60)
+    y[np.linspace(0, 59, selling).astype(int)] = 25.0
+    result = forecast(y)
+    assert result.method == "short" and "above zero" in result.note
+    assert result.point[0] == pytest.approx(y[-7:].mean())
+    y[np.linspace(0, 59, MIN_POINTS).astype(int)] = 25.0 + np.arange(MIN_POINTS)
+    assert forecast(y).method != "short"
+
+
 def test_weeks_of_data_get_a_weekday_model_without_yearly_terms():
     dates, y = shop(days=60)
     result = forecast(y, dates)

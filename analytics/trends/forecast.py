@@ -16,8 +16,9 @@ Each seasonal part is used only when the training data holds two full cycles of 
 14 days; yearly: 2 years; without dates or for weekly data, yearly Fourier terms stand in for
 the months). Fallbacks, each named in ``Forecast.method``:
 
-* ``"short"``: fewer than ``MIN_POINTS`` (14) observed values: the mean of the last (up to) 7
-  values, ± z·sd·sqrt(1 + 1/n) of all values (zero-width for a single value).
+* ``"short"``: fewer than ``MIN_POINTS`` (14) observed values, or fewer than that many above zero in a
+  series that is not all zeros (three days of sales in three weeks teach no weekday pattern): the
+  mean of the last (up to) 7 values, ± z·sd·sqrt(1 + 1/n) of all values (zero-width for one value).
 * ``"constant"``: every observed value equal (all-zero included): that value, zero-width intervals.
 * ``"seasonal-naive"``: the model could not be fitted: the last season repeated, with intervals
   from the in-sample seasonal-naive errors, widening with each season ahead.
@@ -144,6 +145,10 @@ def forecast(
     if observed.size < MIN_POINTS:
         return done(*_short(observed, horizon), "short",
                     f"{observed.size} observed values (< {MIN_POINTS}): recent mean ± spread of all values")
+    selling = int(np.count_nonzero(observed))
+    if 0 < selling < MIN_POINTS:
+        return done(*_short(observed, horizon), "short",
+                    f"{selling} observed values above zero (< {MIN_POINTS}): recent mean ± spread of all values")
     if np.ptp(observed) == 0:
         flat = np.full(horizon, observed[0])
         return done(flat, dict.fromkeys(("lower_80", "upper_80", "lower_95", "upper_95"), flat), "constant",

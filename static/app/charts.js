@@ -166,6 +166,15 @@
   };
   // Legend ticks: money short, counts whole (a log scale would otherwise label 1.2, 1.4, …).
   const mapTick = (metric) => (v) => (metric === "revenue" ? fmt.currencyShort(v) : Number.isInteger(v) ? fmt.compact(v) : null);
+  // The legend spans the data, not the decades around it (a $60 shop's scale ran to $100): the least
+  // and the most above zero, a tenth of it below when they are one value (a log scale needs a width).
+  const logBounds = (values) => {
+    const positive = values.filter((v) => v > 0);
+    if (!positive.length) return {};
+    const max = Math.max(...positive);
+    const min = Math.min(...positive);
+    return { min: min < max ? min : max / 10, max };
+  };
   const metricOf = (card) => (METRICS[card.dataset.metric] ? card.dataset.metric : "customers");
   const mapOptions = {
     showOutline: true, showGraticule: false, outlineBorderColor: "#d0d5dd", outlineBorderWidth: 0.5,
@@ -200,6 +209,7 @@
           projection: { axis: "x", projection: "equalEarth" },
           color: {
             axis: "x", type: "colorLogarithmic", interpolate: color, missing: "#f2f4f7",
+            ...logBounds(d.countries.map((c) => c[metric])),
             legend: { position: "bottom-left", align: "right", length: 160 },
             ticks: { callback: mapTick(metric) },
           },

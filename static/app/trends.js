@@ -78,10 +78,10 @@
     const series = forecast.series && forecast.series.revenue;
     if (!series || !forecast.last_actual) return "none";
     if (series.method === "short") {
-      // Under two weeks of sales (analytics/trends/forecast.py, MIN_POINTS): a band from so few days
-      // would look like knowledge it is not. Say so where the band would be explained.
+      // Fewer than 14 days with sales (analytics/trends/forecast.py, MIN_POINTS): a band from so few
+      // days would look like knowledge it is not. Say so where the band would be explained.
       const hint = card.querySelector(".hint");
-      if (hint) hint.textContent = `per ${bucket} · no forecast yet: it needs two weeks of sales to learn from`;
+      if (hint) hint.textContent = `per ${bucket} · no forecast yet: it needs 14 days with sales to learn from`;
       return "short";
     }
     const lastIndex = labels.indexOf(bucketOf(forecast.last_actual, bucket));

@@ -82,9 +82,10 @@ def test_forecast_band_follows_the_last_actual_point_and_unusual_days_are_marked
     assert start <= day < after and f"date_to={day}" in page.url  # that one day's sales
 
 
-def test_a_shop_with_under_two_weeks_of_sales_gets_no_forecast_band(page, live_server, analyst):
-    """Three days of sales: the forecast falls back on "short" (a mean of three values), and the chart
-    draws no band from it; the card's hint says why."""
+@pytest.mark.parametrize("days_ago", [(3, 2, 1), (20, 11, 1)], ids=["three days", "three days in three weeks"])
+def test_a_shop_with_under_two_weeks_of_sales_gets_no_forecast_band(page, live_server, analyst, days_ago):
+    """Three days of sales, in a row or three weeks apart: the forecast falls back on "short" (a mean of
+    the last values), and the chart draws no band from it; the card's hint says why."""
     from decimal import Decimal
 
     from accounts.tests.factories import CustomerFactory
@@ -93,8 +94,8 @@ def test_a_shop_with_under_two_weeks_of_sales_gets_no_forecast_band(page, live_s
 
     product, customer = ProductFactory(price=Decimal("10.00")), CustomerFactory()
     today = dt.datetime.now(dt.UTC).replace(hour=12, minute=0, second=0, microsecond=0)
-    for days_ago, quantity in ((3, 1), (2, 2), (1, 3)):
-        sale_create(customer=customer, product=product, quantity=quantity, sold_at=today - dt.timedelta(days=days_ago))
+    for ago, quantity in zip(days_ago, (1, 2, 3), strict=True):
+        sale_create(customer=customer, product=product, quantity=quantity, sold_at=today - dt.timedelta(days=ago))
     yesterday = dt.date.today() - dt.timedelta(days=1)
     login(page, live_server, next_path=f"/?date_from={yesterday - dt.timedelta(days=29)}&date_to={yesterday}")
     page.wait_for_selector('[data-chart="revenue_over_time"][data-forecast="short"]', timeout=90_000)
@@ -105,4 +106,4 @@ def test_a_shop_with_under_two_weeks_of_sales_gets_no_forecast_band(page, live_s
     assert not [label for label in labels if "Forecast" in label], labels
     hint = page.locator('[data-chart="revenue_over_time"] .hint').inner_text()
     assert "no forecast yet" in hint and "shaded" not in hint
-    screenshot(page, "dashboard-short-history")
+    screenshot(page, f"dashboard-short-history-{days_ago[0]}")
