@@ -2,7 +2,8 @@
 
 Customers joined in range come from CityJoinLedger, completed sales from CityLedger (both read
 through LedgerRange), the cities' positions from the City rollup (the mean of their customers'
-coordinates): one read of the three (shared.place_sums). tests.oracles.maps computes the same from the Customer and Sale rows.
+coordinates): one read of the three (shared.place_sums). tests.oracles.maps computes the same from
+the Customer and Sale rows.
 """
 
 from analytics.figures.common import MAP_CITIES

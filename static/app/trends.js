@@ -12,8 +12,8 @@
  * datasets keep their values (data-actual-labels: how many periods they had), so a test can still
  * compare them with the revenue figure.
  * The card's data-forecast says what happened: "drawn", "stale" (drawn; the data changed and a refit
- * runs in the background), "pending" (no fit yet: asked again shortly), "short" (under two weeks of
- * sales: no band, the card's hint says why), "none" (nothing to attach to).
+ * runs in the background), "pending" (no fit yet: asked again shortly), "short" (fewer than 14 days
+ * with sales: no band, the card's hint says why), "none" (nothing to attach to).
  */
 (function () {
   "use strict";
